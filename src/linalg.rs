@@ -1,0 +1,132 @@
+//! Small dense linear algebra on row-major `Vec<f64>` matrices.
+//!
+//! The matrices here are at most a few dozen rows (2R+1 for R regions), so a plain Cholesky is both
+//! the fastest and the simplest choice; nalgebra supplies the symmetric eigen-solver used only to
+//! explain why a matrix was rejected.
+
+/// Lower-triangular Cholesky factor `L` (row-major, `d x d`) with `L L' = a`, or `None` when `a` is
+/// not (numerically) positive definite.
+///
+/// ```
+/// let l = trialsim::linalg::cholesky(&[4.0, 2.0, 2.0, 2.0], 2).unwrap();
+/// assert_eq!(l, vec![2.0, 0.0, 1.0, 1.0]);
+/// ```
+pub fn cholesky(a: &[f64], d: usize) -> Option<Vec<f64>> {
+    assert_eq!(a.len(), d * d, "matrix must be d x d");
+    let mut l = vec![0.0; d * d];
+    for i in 0..d {
+        for j in 0..=i {
+            let mut s = a[i * d + j];
+            for k in 0..j {
+                s -= l[i * d + k] * l[j * d + k];
+            }
+            if i == j {
+                // A relative tolerance: a pivot this small means the matrix is singular to
+                // working precision, and the draws would silently lose a dimension.
+                if !(s > 1e-10 * a[i * d + i].abs().max(1.0)) {
+                    return None;
+                }
+                l[i * d + i] = s.sqrt();
+            } else {
+                l[i * d + j] = s / l[j * d + j];
+            }
+        }
+    }
+    Some(l)
+}
+
+/// Smallest eigenvalue of a symmetric matrix (row-major, `d x d`).
+///
+/// ```
+/// let e = trialsim::linalg::min_eigenvalue(&[1.0, 0.5, 0.5, 1.0], 2);
+/// assert!((e - 0.5).abs() < 1e-12);
+/// ```
+pub fn min_eigenvalue(a: &[f64], d: usize) -> f64 {
+    let m = nalgebra::DMatrix::from_row_slice(d, d, a);
+    let eig = nalgebra::SymmetricEigen::new(m);
+    eig.eigenvalues
+        .iter()
+        .cloned()
+        .fold(f64::INFINITY, f64::min)
+}
+
+/// `out = L z` for a lower-triangular row-major `L` (`d x d`).
+#[inline]
+pub fn lower_mul(l: &[f64], z: &[f64], out: &mut [f64]) {
+    let d = z.len();
+    for i in 0..d {
+        let row = &l[i * d..i * d + i + 1];
+        let mut s = 0.0;
+        for (a, b) in row.iter().zip(&z[..=i]) {
+            s += a * b;
+        }
+        out[i] = s;
+    }
+}
+
+/// Principal submatrix of `a` (`d x d`) on the index set `idx`.
+pub fn submatrix(a: &[f64], d: usize, idx: &[usize]) -> Vec<f64> {
+    let k = idx.len();
+    let mut out = Vec::with_capacity(k * k);
+    for &i in idx {
+        for &j in idx {
+            out.push(a[i * d + j]);
+        }
+    }
+    out
+}
+
+/// Solve the symmetric positive-definite system `a x = b` (a is `d x d`); `None` if singular.
+pub fn solve_spd(a: &[f64], b: &[f64]) -> Option<Vec<f64>> {
+    let d = b.len();
+    let l = cholesky(a, d)?;
+    let mut y = vec![0.0; d];
+    for i in 0..d {
+        let mut s = b[i];
+        for k in 0..i {
+            s -= l[i * d + k] * y[k];
+        }
+        y[i] = s / l[i * d + i];
+    }
+    let mut x = vec![0.0; d];
+    for i in (0..d).rev() {
+        let mut s = y[i];
+        for k in i + 1..d {
+            s -= l[k * d + i] * x[k];
+        }
+        x[i] = s / l[i * d + i];
+    }
+    Some(x)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cholesky_reconstructs() {
+        let a = [4.0, 2.0, 0.4, 2.0, 5.0, 1.0, 0.4, 1.0, 3.0];
+        let l = cholesky(&a, 3).unwrap();
+        for i in 0..3 {
+            for j in 0..3 {
+                let s: f64 = (0..3).map(|k| l[i * 3 + k] * l[j * 3 + k]).sum();
+                assert!((s - a[i * 3 + j]).abs() < 1e-12);
+            }
+        }
+    }
+
+    #[test]
+    fn cholesky_rejects_indefinite() {
+        assert!(cholesky(&[1.0, 2.0, 2.0, 1.0], 2).is_none());
+        // Singular (perfect correlation) is rejected too.
+        assert!(cholesky(&[1.0, 1.0, 1.0, 1.0], 2).is_none());
+        assert!((min_eigenvalue(&[1.0, 2.0, 2.0, 1.0], 2) + 1.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn solve_matches_hand_computation() {
+        // [[2,1],[1,3]] x = [3,5]  ->  x = [0.8, 1.4]
+        let x = solve_spd(&[2.0, 1.0, 1.0, 3.0], &[3.0, 5.0]).unwrap();
+        assert!((x[0] - 0.8).abs() < 1e-12 && (x[1] - 1.4).abs() < 1e-12);
+    }
+}

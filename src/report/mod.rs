@@ -1,0 +1,68 @@
+//! Reports: cohort files, result tables (CSV, JSON, terminal) and the text of `validate`.
+//!
+//! Every file is written through [`write_atomic`], so an interrupted or failed run never leaves a
+//! half-written output file behind.
+
+pub mod cohort;
+pub mod validate;
+
+use std::io::Write;
+use std::path::Path;
+
+/// Write `bytes` to `path` atomically: into a temporary file in the same directory, then renamed
+/// over the target.
+///
+/// ```
+/// let dir = tempfile::tempdir().unwrap();
+/// let p = dir.path().join("out.txt");
+/// trialsim::report::write_atomic(&p, b"hello").unwrap();
+/// assert_eq!(std::fs::read(&p).unwrap(), b"hello");
+/// ```
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".trialsim-")
+        .suffix(".tmp")
+        .tempfile_in(dir)?;
+    tmp.write_all(bytes)?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+/// Provenance recorded in every result file.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct RunInfo {
+    /// Tool name.
+    pub tool: &'static str,
+    /// Tool version.
+    pub version: &'static str,
+    /// Master seed.
+    pub seed: u64,
+    /// Random generator and seeding scheme.
+    pub generator: &'static str,
+}
+
+impl RunInfo {
+    /// Info for a run with this seed.
+    pub fn new(seed: u64) -> Self {
+        RunInfo {
+            tool: "trialsim",
+            version: env!("CARGO_PKG_VERSION"),
+            seed,
+            generator: crate::rng::GENERATOR,
+        }
+    }
+}
+
+/// Format a number for CSV: empty for NaN (missing), shortest round-trip text otherwise.
+pub fn csv_num(x: f64) -> String {
+    if x.is_nan() {
+        String::new()
+    } else {
+        format!("{x}")
+    }
+}

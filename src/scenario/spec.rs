@@ -1,0 +1,416 @@
+//! The scenario file format, exactly as written in JSON.
+//!
+//! Every struct rejects unknown fields, so a misspelt key is an error instead of a silently ignored
+//! setting. Defaults are filled in by serde; re-serialising a parsed [`ScenarioSpec`] therefore gives
+//! the *resolved* scenario with every default spelled out, which is what result files record.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// A whole study: who is enrolled, what is measured, what the arms do, how it is analysed.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ScenarioSpec {
+    /// Short identifier, e.g. `ketamine-ampar-2026`.
+    pub name: String,
+    /// One-line description shown by `trialsim scenarios`.
+    #[serde(default)]
+    pub description: String,
+    /// Sources cited by the `provenance` notes, e.g. `"[K2-2026] Mol Psychiatry 2026 ..."`.
+    #[serde(default)]
+    pub sources: Vec<String>,
+    /// Where each number comes from: JSON path (segments joined by `.`, array items by their `name`,
+    /// `*` matches any segment) to a note starting with a source tag or `assumption:`.
+    #[serde(default)]
+    pub provenance: BTreeMap<String, String>,
+    /// Group sizes, arms and allocation.
+    pub design: Design,
+    /// The biomarker measures (regions).
+    pub measures: Measures,
+    /// Per-arm effects, keyed by arm name. Arms not listed have no effect.
+    #[serde(default)]
+    pub arms: BTreeMap<String, ArmEffects>,
+    /// The symptom scale.
+    #[serde(default)]
+    pub symptoms: Symptoms,
+    /// The analysis plan used by `power` and `sample-size`.
+    #[serde(default)]
+    pub analysis: AnalysisPlan,
+}
+
+/// Group sizes, arms and allocation.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Design {
+    /// Number of healthy controls.
+    pub controls: usize,
+    /// Number of patients (all arms together).
+    pub patients: usize,
+    /// Treatment arms, in order. The first two are compared by default.
+    pub arms: Vec<ArmSpec>,
+    /// How patients are allocated to arms.
+    #[serde(default)]
+    pub allocation: Allocation,
+    /// Whether controls are scanned again at follow-up (they have no true change).
+    #[serde(default)]
+    pub rescan_controls: bool,
+    /// Probability that a rescanned control misses the follow-up scan.
+    #[serde(default)]
+    pub control_dropout: f64,
+}
+
+/// One arm of the patient group.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ArmSpec {
+    /// Arm name, used as key in `arms` and in analyses.
+    pub name: String,
+    /// Allocation ratio (relative weight), must be > 0.
+    #[serde(default = "one")]
+    pub ratio: f64,
+}
+
+/// Allocation of patients to arms.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Allocation {
+    /// Exact counts in proportion to the ratios (largest remainder), as a blocked randomisation.
+    #[default]
+    Blocked,
+    /// Each patient independently, with probability proportional to the ratio.
+    Simple,
+}
+
+/// The measures (regions) and their joint structure.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Measures {
+    /// Unit of every measure, e.g. `SUVR`.
+    #[serde(default = "suvr")]
+    pub unit: String,
+    /// Correlation between regions of the true baseline and of the true change.
+    #[serde(default)]
+    pub correlation: Correlations,
+    /// Probability that a scan fails (all its regions missing).
+    #[serde(default)]
+    pub scan_failure: f64,
+    /// The regions (at least one).
+    pub regions: Vec<RegionSpec>,
+}
+
+/// Between-region correlations.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
+#[serde(deny_unknown_fields)]
+pub struct Correlations {
+    /// Of true baseline values (one exchangeable value or a full matrix). Default 0.
+    #[serde(default)]
+    pub baseline: CorrelationValue,
+    /// Of true changes (one exchangeable value or a full matrix). Default 0.
+    #[serde(default)]
+    pub change: CorrelationValue,
+}
+
+/// A correlation structure: one exchangeable value or a full matrix in region order.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(untagged)]
+pub enum CorrelationValue {
+    /// Every pair of regions has this correlation.
+    Exchangeable(f64),
+    /// Full symmetric matrix with unit diagonal, rows in region order.
+    Matrix(Vec<Vec<f64>>),
+}
+
+impl Default for CorrelationValue {
+    fn default() -> Self {
+        CorrelationValue::Exchangeable(0.0)
+    }
+}
+
+/// One region (or any named continuous measure).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct RegionSpec {
+    /// Region name (unique).
+    pub name: String,
+    /// Mean of healthy controls (mu).
+    pub control_mean: f64,
+    /// Between-subject SD of the true value (sigma), in the unit.
+    pub between_sd: f64,
+    /// Test-retest within-subject coefficient of variation; measurement SD = cv * control_mean.
+    #[serde(default)]
+    pub test_retest_cv: f64,
+    /// Patient shift as Cohen's d (in units of `between_sd`). Give this or `patient_shift_pct`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub patient_shift_d: Option<f64>,
+    /// Patient shift in percent of `control_mean`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub patient_shift_pct: Option<f64>,
+}
+
+/// A value per region: one number for every region, or a map from region name to value
+/// (regions not named get the map's `"*"` entry, or 0).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(untagged)]
+pub enum PerRegion {
+    /// Same value for every region.
+    All(f64),
+    /// Value by region name.
+    ByRegion(BTreeMap<String, f64>),
+}
+
+impl Default for PerRegion {
+    fn default() -> Self {
+        PerRegion::ByRegion(BTreeMap::new())
+    }
+}
+
+/// What an arm does to the biomarker and to symptoms.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ArmEffects {
+    /// Mean true change per region in the unit (kappa). Exclusive with `change_pct` per region.
+    #[serde(default)]
+    pub change: PerRegion,
+    /// Mean true change per region in percent of `control_mean`.
+    #[serde(default)]
+    pub change_pct: PerRegion,
+    /// SD of the true change between patients (tau), in the unit.
+    #[serde(default)]
+    pub change_sd: PerRegion,
+    /// SD of the true change in percent of `control_mean`.
+    #[serde(default)]
+    pub change_sd_pct: PerRegion,
+    /// Correlation of true baseline and true change, same region.
+    #[serde(default)]
+    pub baseline_change_corr: PerRegion,
+    /// Correlation of true baseline with symptom improvement (the predictive biomarker).
+    #[serde(default)]
+    pub baseline_improvement_corr: PerRegion,
+    /// Correlation of true change with symptom improvement (the mechanistic link).
+    #[serde(default)]
+    pub change_improvement_corr: PerRegion,
+    /// Mean symptom improvement (baseline minus follow-up score), in scale points.
+    #[serde(default)]
+    pub improvement_mean: f64,
+    /// SD of the symptom improvement between patients.
+    #[serde(default = "default_improvement_sd")]
+    pub improvement_sd: f64,
+    /// Probability of missing the follow-up (scan and rating).
+    #[serde(default)]
+    pub dropout: f64,
+    /// Log odds ratio of dropping out per SD of true improvement (0 = MCAR; negative = patients who
+    /// improve less drop out more). `dropout` is then the probability at average improvement.
+    #[serde(default)]
+    pub dropout_log_or_per_sd: f64,
+}
+
+/// The symptom scale and the response rules.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Symptoms {
+    /// Scale name, e.g. `MADRS`; the clinical endpoint is called `<scale>_change` (lower case).
+    #[serde(default = "madrs")]
+    pub scale: String,
+    /// Mean of the baseline score before inclusion.
+    #[serde(default = "default_baseline_mean")]
+    pub baseline_mean: f64,
+    /// SD of the baseline score before inclusion.
+    #[serde(default = "default_baseline_sd")]
+    pub baseline_sd: f64,
+    /// Lowest baseline score admitted.
+    #[serde(default = "default_inclusion_min")]
+    pub inclusion_min: f64,
+    /// Highest baseline score admitted.
+    #[serde(default = "default_scale_max")]
+    pub inclusion_max: f64,
+    /// Lowest possible score (follow-up is clamped here).
+    #[serde(default)]
+    pub scale_min: f64,
+    /// Highest possible score.
+    #[serde(default = "default_scale_max")]
+    pub scale_max: f64,
+    /// Whether scores are whole numbers.
+    #[serde(default = "yes")]
+    pub integer: bool,
+    /// Response: follow-up <= (1 - response_fraction) * baseline, i.e. at least this fractional fall.
+    #[serde(default = "half")]
+    pub response_fraction: f64,
+    /// Remission: follow-up <= remission_max.
+    #[serde(default = "default_remission")]
+    pub remission_max: f64,
+}
+
+impl Default for Symptoms {
+    fn default() -> Self {
+        serde_json::from_str("{}").expect("all symptom fields have defaults")
+    }
+}
+
+/// The analysis plan.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct AnalysisPlan {
+    /// Significance level of every family.
+    #[serde(default = "default_alpha")]
+    pub alpha: f64,
+    /// Families of hypotheses, tested in this order. Empty means the default plan (see README).
+    #[serde(default)]
+    pub families: Vec<FamilySpec>,
+}
+
+impl Default for AnalysisPlan {
+    fn default() -> Self {
+        AnalysisPlan {
+            alpha: default_alpha(),
+            families: Vec::new(),
+        }
+    }
+}
+
+/// One family of hypotheses.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct FamilySpec {
+    /// Family name used in results and gates.
+    pub name: String,
+    /// What is tested.
+    pub kind: FamilyKind,
+    /// Test; each kind has its default (see README).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub test: Option<TestKind>,
+    /// Two arms to compare (`arm_change`, `clinical`); default the first two arms.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub arms: Option<Vec<String>>,
+    /// The arm analysed (`within_arm_change`, `correlation`); default the first arm.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub arm: Option<String>,
+    /// Regions tested; default all.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub regions: Option<Vec<String>>,
+    /// Clinical endpoints (`clinical` only); default `["change", "response", "remission"]`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub endpoints: Option<Vec<Endpoint>>,
+    /// Multiplicity adjustment within the family.
+    #[serde(default)]
+    pub multiplicity: Multiplicity,
+    /// Name of an earlier family that must have at least one rejection for this one to be tested.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gate: Option<String>,
+    /// Alternative hypothesis.
+    #[serde(default)]
+    pub alternative: Alternative,
+}
+
+/// Kinds of families (MODEL.md section 4).
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum FamilyKind {
+    /// Patients vs controls at baseline, per region.
+    BaselineDifference,
+    /// Change between two arms, per region.
+    ArmChange,
+    /// Pre vs post within one arm, per region.
+    WithinArmChange,
+    /// Symptom endpoints between two arms.
+    Clinical,
+    /// Correlation of biomarker change with symptom improvement within an arm, per region.
+    Correlation,
+}
+
+/// Statistical tests.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum TestKind {
+    /// Welch's unequal-variance t-test.
+    Welch,
+    /// Student's pooled-variance t-test.
+    Student,
+    /// ANCOVA: follow-up on baseline and group.
+    Ancova,
+    /// Paired t-test.
+    Paired,
+    /// Pearson correlation.
+    Pearson,
+    /// Spearman rank correlation.
+    Spearman,
+}
+
+/// Clinical endpoints.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Endpoint {
+    /// Score change (baseline minus follow-up).
+    Change,
+    /// Response rate (Fisher's exact test).
+    Response,
+    /// Remission rate (Fisher's exact test).
+    Remission,
+}
+
+/// Multiplicity adjustment within a family.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Multiplicity {
+    /// No adjustment.
+    None,
+    /// Bonferroni.
+    Bonferroni,
+    /// Holm step-down.
+    #[default]
+    Holm,
+    /// Hochberg step-up.
+    Hochberg,
+    /// Benjamini-Hochberg false discovery rate.
+    Bh,
+}
+
+/// Alternative hypothesis. Directions refer to the estimate as reported (first group minus second,
+/// follow-up minus baseline, or the correlation).
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Alternative {
+    /// Two-sided.
+    #[default]
+    TwoSided,
+    /// Estimate > 0.
+    Greater,
+    /// Estimate < 0.
+    Less,
+}
+
+fn one() -> f64 {
+    1.0
+}
+fn yes() -> bool {
+    true
+}
+fn half() -> f64 {
+    0.5
+}
+fn suvr() -> String {
+    "SUVR".into()
+}
+fn madrs() -> String {
+    "MADRS".into()
+}
+fn default_improvement_sd() -> f64 {
+    8.0
+}
+fn default_baseline_mean() -> f64 {
+    34.0
+}
+fn default_baseline_sd() -> f64 {
+    6.0
+}
+fn default_inclusion_min() -> f64 {
+    22.0
+}
+fn default_scale_max() -> f64 {
+    60.0
+}
+fn default_remission() -> f64 {
+    10.0
+}
+fn default_alpha() -> f64 {
+    0.05
+}
