@@ -18,6 +18,7 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod analysis;
 pub mod error;
 pub mod linalg;
 pub mod model;

@@ -1,0 +1,224 @@
+//! Analyses of one simulated trial (MODEL.md section 4): every family of the scenario's plan, each
+//! hypothesis tested on complete cases, multiplicity applied within families and gates across them.
+//!
+//! ```
+//! use trialsim::{analysis::{Analyzer, TrialResult}, model::Cohort, scenario};
+//! let s = scenario::load("ketamine-ampar-2026").unwrap();
+//! let mut cohort = Cohort::default();
+//! cohort.draw(&s, &s.own_sizes(), 7, 0);
+//! let mut result = TrialResult::new(&s);
+//! Analyzer::default().analyse(&s, &cohort, &mut result);
+//! assert_eq!(result.families.len(), s.families.len());
+//! ```
+
+pub mod correlation;
+pub mod dist;
+pub mod fisher;
+pub mod multiplicity;
+pub mod summary;
+pub mod ttest;
+
+use crate::model::Cohort;
+use crate::scenario::{Endpoint, Family, FamilyKind, Scenario, TestKind};
+use summary::{CoMoments, Moments};
+use ttest::TestOutcome;
+
+/// Results of one family in one trial.
+#[derive(Debug, Clone)]
+pub struct FamilyResult {
+    /// False when the family's gate failed (then nothing in it is rejected).
+    pub tested: bool,
+    /// One outcome per hypothesis.
+    pub outcomes: Vec<TestOutcome>,
+    /// Multiplicity-adjusted p-values.
+    pub adjusted: Vec<f64>,
+    /// Rejections at the scenario's alpha after adjustment and gating.
+    pub reject: Vec<bool>,
+}
+
+/// Results of every family in one trial.
+#[derive(Debug, Clone)]
+pub struct TrialResult {
+    /// In plan order.
+    pub families: Vec<FamilyResult>,
+}
+
+impl TrialResult {
+    /// Buffers sized for the scenario's plan.
+    pub fn new(s: &Scenario) -> Self {
+        TrialResult {
+            families: s
+                .families
+                .iter()
+                .map(|f| {
+                    let h = s.hypotheses(f).len();
+                    FamilyResult {
+                        tested: false,
+                        outcomes: vec![TestOutcome::invalid(); h],
+                        adjusted: vec![f64::NAN; h],
+                        reject: vec![false; h],
+                    }
+                })
+                .collect(),
+        }
+    }
+}
+
+/// Reusable scratch space for analysing trials (one per worker thread).
+#[derive(Debug, Default)]
+pub struct Analyzer {
+    xs: Vec<f64>,
+    ys: Vec<f64>,
+    idx: Vec<usize>,
+}
+
+impl Analyzer {
+    /// Analyse one cohort under the scenario's plan into `out`.
+    pub fn analyse(&mut self, s: &Scenario, c: &Cohort, out: &mut TrialResult) {
+        for (fi, f) in s.families.iter().enumerate() {
+            let tested = match f.gate {
+                None => true,
+                Some(g) => out.families[g].tested && out.families[g].reject.iter().any(|&r| r),
+            };
+            let fr = &mut out.families[fi];
+            fr.tested = tested;
+            self.family_outcomes(s, c, f, &mut fr.outcomes);
+            for (a, o) in fr.adjusted.iter_mut().zip(&fr.outcomes) {
+                *a = o.p;
+            }
+            multiplicity::adjust(&mut fr.adjusted, f.multiplicity, &mut self.idx);
+            for (r, a) in fr.reject.iter_mut().zip(&fr.adjusted) {
+                *r = tested && *a <= s.alpha;
+            }
+        }
+    }
+
+    fn family_outcomes(&mut self, s: &Scenario, c: &Cohort, f: &Family, out: &mut [TestOutcome]) {
+        let nr = s.n_regions();
+        let alt = f.alternative;
+        let (a1, a2) = f.arms;
+        match f.kind {
+            FamilyKind::BaselineDifference => {
+                for (h, &r) in f.regions.iter().enumerate() {
+                    let mut pat = Moments::default();
+                    let mut con = Moments::default();
+                    for i in c.group_range(0) {
+                        con.push(c.baseline[i * nr + r]);
+                    }
+                    for i in c.patient_range() {
+                        pat.push(c.baseline[i * nr + r]);
+                    }
+                    out[h] = two_sample(f.test, &pat.summary(), &con.summary(), alt);
+                }
+            }
+            FamilyKind::ArmChange => {
+                for (h, &r) in f.regions.iter().enumerate() {
+                    let m1 = change_moments(c, a1, r);
+                    let m2 = change_moments(c, a2, r);
+                    out[h] = match f.test {
+                        TestKind::Ancova => ttest::ancova(&m1.summary(), &m2.summary(), alt),
+                        t => two_sample(t, &m1.summary().y(), &m2.summary().y(), alt),
+                    };
+                }
+            }
+            FamilyKind::WithinArmChange => {
+                for (h, &r) in f.regions.iter().enumerate() {
+                    out[h] = ttest::one_sample(&change_moments(c, a1, r).summary().y(), alt);
+                }
+            }
+            FamilyKind::Clinical => {
+                for (h, e) in f.endpoints.iter().enumerate() {
+                    out[h] = match e {
+                        Endpoint::Change => {
+                            let m1 = improvement_moments(c, a1);
+                            let m2 = improvement_moments(c, a2);
+                            match f.test {
+                                TestKind::Ancova => {
+                                    ttest::ancova(&m1.summary(), &m2.summary(), alt)
+                                }
+                                t => two_sample(t, &m1.summary().y(), &m2.summary().y(), alt),
+                            }
+                        }
+                        Endpoint::Response | Endpoint::Remission => {
+                            let count = |k: usize| {
+                                let (mut x, mut n) = (0u64, 0u64);
+                                for i in c.arm_range(k) {
+                                    let v = if *e == Endpoint::Response {
+                                        c.responder(s, i)
+                                    } else {
+                                        c.remitter(s, i)
+                                    };
+                                    if let Some(v) = v {
+                                        n += 1;
+                                        x += v as u64;
+                                    }
+                                }
+                                (x, n)
+                            };
+                            let ((x1, n1), (x2, n2)) = (count(a1), count(a2));
+                            fisher::fisher_exact(x1, n1, x2, n2, alt)
+                        }
+                    };
+                }
+            }
+            FamilyKind::Correlation => {
+                for (h, &r) in f.regions.iter().enumerate() {
+                    out[h] = match f.test {
+                        TestKind::Spearman => {
+                            self.xs.clear();
+                            self.ys.clear();
+                            for i in c.arm_range(a1) {
+                                self.xs
+                                    .push(c.followup[i * nr + r] - c.baseline[i * nr + r]);
+                                self.ys.push(c.observed_improvement(i));
+                            }
+                            correlation::spearman(&mut self.xs, &mut self.ys, &mut self.idx, alt)
+                        }
+                        _ => {
+                            let mut m = CoMoments::default();
+                            for i in c.arm_range(a1) {
+                                m.push(
+                                    c.followup[i * nr + r] - c.baseline[i * nr + r],
+                                    c.observed_improvement(i),
+                                );
+                            }
+                            correlation::pearson(&m.summary(), alt)
+                        }
+                    };
+                }
+            }
+        }
+    }
+}
+
+fn two_sample(
+    test: TestKind,
+    a: &summary::Summary,
+    b: &summary::Summary,
+    alt: crate::scenario::Alternative,
+) -> TestOutcome {
+    match test {
+        TestKind::Student => ttest::student(a, b, alt),
+        _ => ttest::welch(a, b, alt),
+    }
+}
+
+/// (baseline, change) of region r in arm k, complete cases.
+fn change_moments(c: &Cohort, k: usize, r: usize) -> CoMoments {
+    let nr = c.n_regions;
+    let mut m = CoMoments::default();
+    for i in c.arm_range(k) {
+        let b = c.baseline[i * nr + r];
+        m.push(b, c.followup[i * nr + r] - b);
+    }
+    m
+}
+
+/// (baseline score, improvement) in arm k, complete cases.
+fn improvement_moments(c: &Cohort, k: usize) -> CoMoments {
+    let mut m = CoMoments::default();
+    for i in c.arm_range(k) {
+        m.push(c.score0[i], c.observed_improvement(i));
+    }
+    m
+}
