@@ -21,6 +21,27 @@ pub enum Format {
     Json,
 }
 
+/// Settings shared by the Monte Carlo commands.
+#[derive(Debug, clap::Args)]
+pub struct McArgs {
+    /// Simulated trials per sample size.
+    #[arg(long, default_value_t = 1000)]
+    pub reps: u64,
+    /// Master seed (same seed, same results, whatever the thread count).
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Output file; the format follows the extension (.json or .csv; a CSV gets FILE.meta.json
+    /// beside it with the seed, generator, version, resolved scenario and true values).
+    #[arg(long, short)]
+    pub out: Option<PathBuf>,
+    /// Leave the wall-clock time out of the JSON, so that repeated runs give identical bytes.
+    #[arg(long)]
+    pub no_timing: bool,
+}
+
 /// Subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -59,5 +80,45 @@ pub enum Command {
         /// Also write the true (error-free) values.
         #[arg(long)]
         truth: bool,
+    },
+    /// Estimate power, error rates and estimation error by simulating many trials.
+    #[command(
+        after_help = "Examples:\n  trialsim power\n  trialsim power --reps 5000 --n-grid 60:300:20 --out curve.csv\n  trialsim power my-study.json --n 120 --out result.json"
+    )]
+    Power {
+        /// Scenario file or built-in name.
+        #[arg(default_value = trialsim::scenario::builtin::DEFAULT)]
+        scenario: String,
+        /// Total enrolled N (groups keep the scenario's proportions; default: the scenario's sizes).
+        #[arg(long, conflicts_with = "n_grid")]
+        n: Option<usize>,
+        /// Grid of total N, FROM:TO:STEP (a power curve).
+        #[arg(long)]
+        n_grid: Option<String>,
+        /// Monte Carlo settings.
+        #[command(flatten)]
+        mc: McArgs,
+    },
+    /// Find the smallest total N that reaches a target (power) for one criterion.
+    #[command(
+        name = "sample-size",
+        after_help = "Examples:\n  trialsim sample-size --criterion clinical:madrs_change --target 0.8\n  trialsim sample-size --criterion ampar_change:any --target 0.9 --reps 4000"
+    )]
+    SampleSize {
+        /// Scenario file or built-in name.
+        #[arg(default_value = trialsim::scenario::builtin::DEFAULT)]
+        scenario: String,
+        /// FAMILY:HYPOTHESIS[:METRIC]; hypothesis is a region, an endpoint, any, all or at_least_k.
+        #[arg(long)]
+        criterion: String,
+        /// Target value of the metric.
+        #[arg(long, default_value_t = 0.8)]
+        target: f64,
+        /// Largest total N to consider.
+        #[arg(long, default_value_t = 1000)]
+        max_n: usize,
+        /// Monte Carlo settings.
+        #[command(flatten)]
+        mc: McArgs,
     },
 }

@@ -22,6 +22,7 @@ pub mod analysis;
 pub mod error;
 pub mod linalg;
 pub mod model;
+pub mod montecarlo;
 pub mod report;
 pub mod rng;
 pub mod scenario;

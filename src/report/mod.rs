@@ -4,6 +4,7 @@
 //! half-written output file behind.
 
 pub mod cohort;
+pub mod results;
 pub mod validate;
 
 use std::io::Write;

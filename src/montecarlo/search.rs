@@ -1,0 +1,191 @@
+//! Sample-size search: the smallest total N at which a criterion reaches its target.
+//!
+//! Every candidate N is simulated with the same seed; because each group draws subjects from its own
+//! stream, the trial at a larger N contains the trial at a smaller N (common random numbers), so the
+//! estimated power is close to monotone in N and bisection is sound. The search reports three N:
+//! the smallest N whose estimate reaches the target, and the range consistent with Monte Carlo error
+//! (the smallest N whose 95 % upper bound reaches it, and the smallest whose lower bound does).
+//! Nothing is extrapolated: if the target is not reached within `max_n`, the result says so.
+
+use super::{Row, RunSettings, check_sizes, diagnosands, run, truth::Truth};
+use crate::error::RunError;
+use crate::scenario::Scenario;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// What to size for: `FAMILY:HYPOTHESIS[:METRIC]`, metric `power` by default.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Criterion {
+    /// Family name.
+    pub family: String,
+    /// Hypothesis (region, endpoint, `any`, `all`, `at_least_k`).
+    pub hypothesis: String,
+    /// Metric (a proportion that grows with N, such as `power`).
+    pub metric: String,
+}
+
+impl std::str::FromStr for Criterion {
+    type Err = RunError;
+    fn from_str(text: &str) -> Result<Self, RunError> {
+        let parts: Vec<&str> = text.split(':').collect();
+        if !(2..=3).contains(&parts.len()) || parts.iter().any(|p| p.is_empty()) {
+            return Err(RunError::BadSettings(format!(
+                "--criterion: expected FAMILY:HYPOTHESIS[:METRIC], e.g. clinical:madrs_change or \
+                 ampar_change:any:power, got '{text}'"
+            )));
+        }
+        Ok(Criterion {
+            family: parts[0].into(),
+            hypothesis: parts[1].into(),
+            metric: parts.get(2).unwrap_or(&"power").to_string(),
+        })
+    }
+}
+
+impl Criterion {
+    /// Check that the scenario has this family and hypothesis.
+    pub fn check(&self, s: &Scenario) -> Result<(), RunError> {
+        let Some(f) = s.families.iter().find(|f| f.name == self.family) else {
+            let names: Vec<&str> = s.families.iter().map(|f| f.name.as_str()).collect();
+            return Err(RunError::BadSettings(format!(
+                "--criterion: no family '{}' in the analysis plan (families: {})",
+                self.family,
+                names.join(", ")
+            )));
+        };
+        let hyps = s.hypotheses(f);
+        let k = hyps.len();
+        let ok = hyps.contains(&self.hypothesis)
+            || self.hypothesis == "any"
+            || self.hypothesis == "all"
+            || self
+                .hypothesis
+                .strip_prefix("at_least_")
+                .and_then(|x| x.parse::<usize>().ok())
+                .is_some_and(|x| (2..=k).contains(&x));
+        if !ok {
+            return Err(RunError::BadSettings(format!(
+                "--criterion: family '{}' has no hypothesis '{}'; use one of {}, any, all, at_least_2..at_least_{k}",
+                self.family,
+                self.hypothesis,
+                hyps.join(", ")
+            )));
+        }
+        if self.metric != "power" {
+            return Err(RunError::BadSettings(format!(
+                "--criterion: metric '{}' cannot be sized for; use power",
+                self.metric
+            )));
+        }
+        Ok(())
+    }
+
+    /// The row of this criterion among a run's rows.
+    pub fn pick<'a>(&self, rows: &'a [Row]) -> Option<&'a Row> {
+        rows.iter().find(|r| {
+            r.family == self.family && r.hypothesis == self.hypothesis && r.metric == self.metric
+        })
+    }
+}
+
+/// The outcome of a sample-size search.
+#[derive(Debug, Clone, Serialize)]
+pub struct SampleSize {
+    /// The criterion sized for.
+    pub criterion: Criterion,
+    /// The target value.
+    pub target: f64,
+    /// Smallest N whose estimate reaches the target (None: not reached within `max_n`).
+    pub n: Option<usize>,
+    /// Smallest N whose upper 95 % MC bound reaches the target (the optimistic end).
+    pub n_low: Option<usize>,
+    /// Smallest N whose lower 95 % MC bound reaches the target (None: not within `max_n`).
+    pub n_high: Option<usize>,
+    /// The criterion's row at `n`.
+    pub at_n: Option<Row>,
+    /// The smallest and largest N searched.
+    pub range: (usize, usize),
+    /// Every N evaluated, with its full result rows.
+    pub evaluated: BTreeMap<usize, Vec<Row>>,
+}
+
+/// Smallest total N at which every family has the subjects it needs.
+pub fn min_total(s: &Scenario) -> usize {
+    (2..100_000)
+        .find(|&n| check_sizes(s, &s.sizes_for_total(n)).is_ok())
+        .unwrap_or(100_000)
+}
+
+/// Search the smallest N in `[min_total, max_n]` reaching `target` for the criterion.
+pub fn sample_size(
+    s: &Scenario,
+    criterion: &Criterion,
+    target: f64,
+    settings: &RunSettings,
+    max_n: usize,
+    truths: &[Vec<Truth>],
+    mut progress: impl FnMut(usize, &Row),
+) -> Result<SampleSize, RunError> {
+    criterion.check(s)?;
+    if !(target > 0.0 && target < 1.0) {
+        return Err(RunError::BadSettings(format!(
+            "--target: must be in (0, 1), got {target}"
+        )));
+    }
+    let lo = min_total(s);
+    if max_n < lo {
+        return Err(RunError::BadSettings(format!(
+            "--max-n: must be at least {lo} (the smallest N the analysis plan can run), got {max_n}"
+        )));
+    }
+    let mut cache: BTreeMap<usize, Vec<Row>> = BTreeMap::new();
+    let mut eval = |n: usize| -> Result<Row, RunError> {
+        if !cache.contains_key(&n) {
+            let sizes = s.sizes_for_total(n);
+            let acc = run(s, &sizes, settings, truths)?;
+            let rows = diagnosands(s, &sizes, &acc, truths);
+            progress(n, criterion.pick(&rows).expect("criterion checked"));
+            cache.insert(n, rows);
+        }
+        Ok(criterion
+            .pick(&cache[&n])
+            .expect("criterion checked")
+            .clone())
+    };
+    // Smallest n in [lo, max_n] with pred true, if pred(max_n) holds (bisection on monotone pred).
+    let mut smallest = |pred: &dyn Fn(&Row) -> bool| -> Result<Option<usize>, RunError> {
+        if !pred(&eval(max_n)?) {
+            return Ok(None);
+        }
+        let (mut a, mut b) = (lo, max_n);
+        if pred(&eval(a)?) {
+            return Ok(Some(a));
+        }
+        while b - a > 1 {
+            let m = a + (b - a) / 2;
+            if pred(&eval(m)?) {
+                b = m;
+            } else {
+                a = m;
+            }
+        }
+        Ok(Some(b))
+    };
+    let n = smallest(&|r: &Row| r.value >= target)?;
+    let n_low = smallest(&|r: &Row| r.ci_high >= target)?;
+    let n_high = smallest(&|r: &Row| r.ci_low >= target)?;
+    let at_n = match n {
+        Some(n) => Some(eval(n)?),
+        None => None,
+    };
+    Ok(SampleSize {
+        criterion: criterion.clone(),
+        target,
+        n,
+        n_low,
+        n_high,
+        at_n,
+        range: (lo, max_n),
+        evaluated: cache,
+    })
+}

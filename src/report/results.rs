@@ -1,0 +1,239 @@
+//! Result tables of `power` and `sample-size`: CSV, JSON and the terminal summary.
+//!
+//! CSV and JSON hold the same tidy table, one row per (n_total, family, hypothesis, metric).
+
+use super::{RunInfo, csv_num};
+use crate::montecarlo::Row;
+use crate::montecarlo::search::SampleSize;
+use crate::montecarlo::truth::Truth;
+use crate::scenario::Scenario;
+use serde_json::{Value, json};
+use std::fmt::Write;
+
+/// Column names of the tidy table.
+pub const COLUMNS: [&str; 11] = [
+    "n_total",
+    "n_controls",
+    "n_patients",
+    "family",
+    "hypothesis",
+    "metric",
+    "value",
+    "mc_se",
+    "ci_low",
+    "ci_high",
+    "reps",
+];
+
+/// The rows as CSV (missing numbers are empty cells).
+pub fn to_csv(rows: &[Row]) -> String {
+    let mut o = COLUMNS.join(",");
+    o.push('\n');
+    for r in rows {
+        let _ = writeln!(
+            o,
+            "{},{},{},{},{},{},{},{},{},{},{}",
+            r.n_total,
+            r.n_controls,
+            r.n_patients,
+            r.family,
+            r.hypothesis,
+            r.metric,
+            csv_num(r.value),
+            csv_num(r.mc_se),
+            csv_num(r.ci_low),
+            csv_num(r.ci_high),
+            r.reps
+        );
+    }
+    o
+}
+
+/// Truth table for the metadata: one entry per hypothesis.
+pub fn truths_json(s: &Scenario, truths: &[Vec<Truth>]) -> Value {
+    let mut out = Vec::new();
+    for (f, ts) in s.families.iter().zip(truths) {
+        for (h, t) in s.hypotheses(f).iter().zip(ts) {
+            out.push(
+                json!({"family": f.name, "hypothesis": h, "value": num(t.value),
+                            "se": num(t.se), "is_null": t.is_null, "source": t.source}),
+            );
+        }
+    }
+    Value::Array(out)
+}
+
+fn num(x: f64) -> Value {
+    serde_json::Number::from_f64(x)
+        .map(Value::Number)
+        .unwrap_or(Value::Null)
+}
+
+/// Rows as JSON values (NaN as null).
+pub fn rows_json(rows: &[Row]) -> Value {
+    Value::Array(
+        rows.iter()
+            .map(|r| {
+                json!({"n_total": r.n_total, "n_controls": r.n_controls, "n_patients": r.n_patients,
+                       "family": r.family, "hypothesis": r.hypothesis, "metric": r.metric,
+                       "value": num(r.value), "mc_se": num(r.mc_se), "ci_low": num(r.ci_low),
+                       "ci_high": num(r.ci_high), "reps": r.reps})
+            })
+            .collect(),
+    )
+}
+
+/// Metadata of a run: tool, version, seed, generator, replicates, resolved scenario, truths.
+pub fn metadata(
+    s: &Scenario,
+    info: &RunInfo,
+    reps: u64,
+    truths: &[Vec<Truth>],
+    wall_seconds: Option<f64>,
+) -> Value {
+    let mut run = serde_json::to_value(info).expect("plain struct");
+    run["reps"] = json!(reps);
+    if let Some(t) = wall_seconds {
+        run["wall_seconds"] = json!((t * 1000.0).round() / 1000.0);
+    }
+    json!({"run": run, "scenario": s.spec, "truths": truths_json(s, truths)})
+}
+
+/// The full JSON document of a `power` run.
+pub fn power_json(meta: Value, rows: &[Row]) -> String {
+    let mut doc = meta;
+    doc["rows"] = rows_json(rows);
+    serde_json::to_string_pretty(&doc).expect("JSON of plain values") + "\n"
+}
+
+/// The full JSON document of a `sample-size` run.
+pub fn sample_size_json(meta: Value, ss: &SampleSize) -> String {
+    let mut doc = meta;
+    let rows: Vec<Row> = ss.evaluated.values().flatten().cloned().collect();
+    doc["sample_size"] = json!({
+        "criterion": format!("{}:{}:{}", ss.criterion.family, ss.criterion.hypothesis, ss.criterion.metric),
+        "target": ss.target,
+        "reached": ss.n.is_some(),
+        "n_total": ss.n,
+        "n_total_low": ss.n_low,
+        "n_total_high": ss.n_high,
+        "searched": [ss.range.0, ss.range.1],
+        "at_n": ss.at_n.as_ref().map(|r| rows_json(std::slice::from_ref(r))[0].clone()),
+    });
+    doc["rows"] = rows_json(&rows);
+    serde_json::to_string_pretty(&doc).expect("JSON of plain values") + "\n"
+}
+
+/// Decimals that a figure with this Monte Carlo SE supports (1 to 4).
+pub fn decimals_for(se: f64) -> usize {
+    if !(se > 0.0) {
+        return 3;
+    }
+    ((-(2.0 * se).log10()).ceil() as i64).clamp(1, 4) as usize
+}
+
+/// `value ± se` rounded to what the SE supports.
+pub fn fmt_pm(value: f64, se: f64) -> String {
+    if value.is_nan() {
+        return "-".into();
+    }
+    let d = decimals_for(se);
+    format!("{value:.d$} ± {se:.d$}")
+}
+
+fn find<'a>(rows: &'a [Row], n: usize, fam: &str, hyp: &str, metric: &str) -> Option<&'a Row> {
+    rows.iter()
+        .find(|r| r.n_total == n && r.family == fam && r.hypothesis == hyp && r.metric == metric)
+}
+
+/// Terminal summary of a power run: per family the family-wise figures, then per hypothesis power,
+/// estimate, truth, bias and coverage. With several N, a power-curve table instead.
+pub fn summary(s: &Scenario, rows: &[Row], reps: u64) -> String {
+    let mut ns: Vec<usize> = rows.iter().map(|r| r.n_total).collect();
+    ns.dedup();
+    let mut o = String::new();
+    if ns.len() > 1 {
+        let _ = writeln!(
+            o,
+            "Power by total N ({reps} simulated trials per N; ± is the Monte Carlo SE)"
+        );
+        let mut cols: Vec<(String, String)> = Vec::new();
+        for f in &s.families {
+            if f.kind == crate::scenario::FamilyKind::Clinical {
+                for h in s.hypotheses(f) {
+                    cols.push((f.name.clone(), h));
+                }
+            } else {
+                cols.push((f.name.clone(), "any".into()));
+            }
+        }
+        let _ = write!(o, "{:>7} {:>9} {:>9}", "N", "controls", "patients");
+        for (f, h) in &cols {
+            let _ = write!(o, " {:>18}", format!("{f}:{h}"));
+        }
+        o.push('\n');
+        for &n in &ns {
+            let r0 = rows.iter().find(|r| r.n_total == n).expect("row for n");
+            let _ = write!(o, "{:>7} {:>9} {:>9}", n, r0.n_controls, r0.n_patients);
+            for (f, h) in &cols {
+                let cell = find(rows, n, f, h, "power")
+                    .map(|r| fmt_pm(r.value, r.mc_se))
+                    .unwrap_or_else(|| "-".into());
+                let _ = write!(o, " {cell:>18}");
+            }
+            o.push('\n');
+        }
+        return o;
+    }
+    let n = ns[0];
+    let r0 = &rows[0];
+    let _ = writeln!(
+        o,
+        "{}: N = {} ({} controls, {} patients), {} simulated trials, alpha {}; ± is the Monte Carlo SE",
+        s.spec.name, n, r0.n_controls, r0.n_patients, reps, s.alpha
+    );
+    for f in &s.families {
+        let _ = writeln!(o);
+        let get = |h: &str, m: &str| find(rows, n, &f.name, h, m);
+        let any = get("any", "power")
+            .map(|r| fmt_pm(r.value, r.mc_se))
+            .unwrap_or_default();
+        let all = get("all", "power")
+            .map(|r| fmt_pm(r.value, r.mc_se))
+            .unwrap_or_else(|| "- (no true effects)".into());
+        let fwer = get("family", "fwer")
+            .map(|r| fmt_pm(r.value, r.mc_se))
+            .unwrap_or_default();
+        let fdr = get("family", "fdr")
+            .map(|r| fmt_pm(r.value, r.mc_se))
+            .unwrap_or_default();
+        let _ = writeln!(
+            o,
+            "{} ({:?}, {:?}, {:?}): any {any}   all {all}   FWER {fwer}   FDR {fdr}",
+            f.name, f.kind, f.test, f.multiplicity
+        );
+        let _ = writeln!(
+            o,
+            "  {:<26} {:>15} {:>11} {:>11} {:>11} {:>9}",
+            "hypothesis", "power", "truth", "mean est", "bias", "coverage"
+        );
+        for h in s.hypotheses(f) {
+            let p = get(&h, "power")
+                .map(|r| fmt_pm(r.value, r.mc_se))
+                .unwrap_or_default();
+            let t = get(&h, "true_value").map(|r| r.value).unwrap_or(f64::NAN);
+            let m = get(&h, "mean_estimate")
+                .map(|r| r.value)
+                .unwrap_or(f64::NAN);
+            let b = get(&h, "bias").map(|r| r.value).unwrap_or(f64::NAN);
+            let c = get(&h, "coverage")
+                .map(|r| format!("{:.3}", r.value))
+                .unwrap_or_default();
+            let _ = writeln!(
+                o,
+                "  {h:<26} {p:>15} {t:>+11.4} {m:>+11.4} {b:>+11.4} {c:>9}"
+            );
+        }
+    }
+    o
+}
