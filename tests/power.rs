@@ -1,0 +1,262 @@
+//! Simulated power and error rates against closed forms and nominal levels.
+//!
+//! Tolerances are multiples of the Monte Carlo SE sqrt(p(1-p)/reps) of the simulated figure.
+
+use trialsim::analysis::dist::{
+    power_correlation_fisher_z, power_one_sample_t, power_two_sample_t,
+};
+use trialsim::montecarlo::{self, Row, RunSettings, truth};
+use trialsim::scenario::{self, Scenario};
+
+fn run(s: &Scenario, reps: u64, seed: u64, threads: usize) -> Vec<Row> {
+    let truths = truth::truths_with(s, 100_000);
+    let set = RunSettings {
+        reps,
+        seed,
+        threads,
+    };
+    let sizes = s.own_sizes();
+    let acc = montecarlo::run(s, &sizes, &set, &truths).unwrap();
+    montecarlo::diagnosands(s, &sizes, &acc, &truths)
+}
+
+fn get<'a>(rows: &'a [Row], fam: &str, hyp: &str, metric: &str) -> &'a Row {
+    rows.iter()
+        .find(|r| r.family == fam && r.hypothesis == hyp && r.metric == metric)
+        .unwrap_or_else(|| panic!("no row {fam}/{hyp}/{metric}"))
+}
+
+/// One region, no measurement error, Student t on patients vs controls: exactly the two-sample
+/// t-test with standardised difference d, so power has the noncentral-t closed form.
+fn two_group(d: f64, n_controls: usize, n_patients: usize, test: &str) -> Scenario {
+    let text = format!(
+        r#"{{"name": "two-group", "design": {{"controls": {n_controls}, "patients": {n_patients},
+              "arms": [{{"name": "a"}}]}},
+            "measures": {{"regions": [{{"name": "r", "control_mean": 1.0, "between_sd": 0.1,
+                                        "patient_shift_d": {d}}}]}},
+            "analysis": {{"families": [{{"name": "b", "kind": "baseline_difference", "test": "{test}",
+                                         "multiplicity": "none"}}]}}}}"#
+    );
+    scenario::parse("two-group", &text).unwrap()
+}
+
+#[test]
+fn two_group_power_matches_noncentral_t() {
+    let reps = 6000;
+    for (d, n1, n2) in [
+        (0.5, 30, 30),
+        (0.8, 20, 40),
+        (0.3, 100, 60),
+        (1.2, 8, 12),
+        (0.0, 25, 25),
+    ] {
+        let s = two_group(d, n1, n2, "student");
+        let rows = run(&s, reps, 11, 2);
+        let sim = get(&rows, "b", "r", "power");
+        let exact = power_two_sample_t(d, n2, n1, 0.05);
+        let se = (exact * (1.0 - exact) / reps as f64).sqrt();
+        assert!(
+            (sim.value - exact).abs() <= 3.0 * se,
+            "d {d}, n {n1}/{n2}: simulated {} vs closed form {exact} (3 SE = {})",
+            sim.value,
+            3.0 * se
+        );
+    }
+}
+
+#[test]
+fn welch_power_with_equal_groups_matches_noncentral_t() {
+    // With equal n and equal variances Welch's test loses almost nothing against Student's: the
+    // closed form of the latter is the reference (difference below 0.005 at n = 30 per group).
+    let reps = 6000;
+    let s = two_group(0.6, 30, 30, "welch");
+    let rows = run(&s, reps, 12, 2);
+    let exact = power_two_sample_t(0.6, 30, 30, 0.05);
+    let sim = get(&rows, "b", "r", "power").value;
+    let se = (exact * (1.0 - exact) / reps as f64).sqrt();
+    assert!((sim - exact).abs() <= 3.0 * se + 0.005, "{sim} vs {exact}");
+}
+
+#[test]
+fn paired_power_matches_noncentral_t() {
+    // Within-arm change: true change mean kappa, SD tau, no measurement error -> paired t with
+    // d = kappa / tau.
+    let reps = 6000;
+    let text = r#"{"name": "paired", "design": {"controls": 0, "patients": 15, "arms": [{"name": "a"}]},
+        "measures": {"regions": [{"name": "r", "control_mean": 1.0, "between_sd": 0.1}]},
+        "arms": {"a": {"change": {"r": 0.02}, "change_sd": {"r": 0.04}}},
+        "analysis": {"families": [{"name": "w", "kind": "within_arm_change", "multiplicity": "none"}]}}"#;
+    let s = scenario::parse("paired", text).unwrap();
+    let rows = run(&s, reps, 13, 2);
+    let exact = power_one_sample_t(0.5, 15, 0.05);
+    let sim = get(&rows, "w", "r", "power").value;
+    let se = (exact * (1.0 - exact) / reps as f64).sqrt();
+    assert!((sim - exact).abs() <= 3.0 * se, "{sim} vs {exact}");
+}
+
+#[test]
+fn pearson_power_matches_fisher_z() {
+    // Change-improvement correlation 0.4, no measurement error, unclamped continuous symptoms:
+    // the observed correlation is the true one. Fisher's z is an approximation (error about 0.01
+    // at n = 40), which the tolerance adds to the Monte Carlo error.
+    let reps = 6000;
+    let text = r#"{"name": "corr", "design": {"controls": 0, "patients": 40, "arms": [{"name": "a"}]},
+        "measures": {"regions": [{"name": "r", "control_mean": 1.0, "between_sd": 0.1}]},
+        "arms": {"a": {"change_sd": 0.05, "change_improvement_corr": {"r": 0.4},
+                       "improvement_mean": 10, "improvement_sd": 5}},
+        "symptoms": {"integer": false, "scale_min": -1000, "scale_max": 1000,
+                     "inclusion_min": -1000, "inclusion_max": 1000},
+        "analysis": {"families": [{"name": "m", "kind": "correlation", "multiplicity": "none"}]}}"#;
+    let s = scenario::parse("corr", text).unwrap();
+    let rows = run(&s, reps, 14, 2);
+    let approx = power_correlation_fisher_z(0.4, 40, 0.05);
+    let sim = get(&rows, "m", "r", "power").value;
+    let se = (approx * (1.0 - approx) / reps as f64).sqrt();
+    assert!((sim - approx).abs() <= 3.0 * se + 0.01, "{sim} vs {approx}");
+    // The estimate is unbiased up to the known small-sample bias of r (about -r(1-r^2)/(2n)).
+    let bias = get(&rows, "m", "r", "bias");
+    assert!(
+        (bias.value + 0.4 * 0.84 / 80.0).abs() <= 4.0 * bias.mc_se,
+        "bias {}",
+        bias.value
+    );
+}
+
+/// The null scenario with every test unadjusted, one family per test.
+fn null_every_test() -> Scenario {
+    let mut spec: serde_json::Value =
+        serde_json::from_str(scenario::builtin::get("null").unwrap()).unwrap();
+    spec["analysis"]["families"] = serde_json::json!([
+        {"name": "welch", "kind": "baseline_difference", "test": "welch", "multiplicity": "none"},
+        {"name": "student", "kind": "baseline_difference", "test": "student", "multiplicity": "none"},
+        {"name": "change_welch", "kind": "arm_change", "test": "welch", "multiplicity": "none"},
+        {"name": "change_ancova", "kind": "arm_change", "test": "ancova", "multiplicity": "none"},
+        {"name": "paired", "kind": "within_arm_change", "multiplicity": "none"},
+        {"name": "pearson", "kind": "correlation", "test": "pearson", "multiplicity": "none"},
+        {"name": "spearman", "kind": "correlation", "test": "spearman", "multiplicity": "none"},
+        {"name": "clin_welch", "kind": "clinical", "endpoints": ["change"], "test": "welch", "multiplicity": "none"},
+        {"name": "clin_ancova", "kind": "clinical", "endpoints": ["change"], "test": "ancova", "multiplicity": "none"},
+        {"name": "rates", "kind": "clinical", "endpoints": ["response", "remission"], "multiplicity": "none"},
+        {"name": "holm", "kind": "baseline_difference", "multiplicity": "holm"},
+        {"name": "bonferroni", "kind": "arm_change", "multiplicity": "bonferroni"},
+        {"name": "hochberg", "kind": "within_arm_change", "multiplicity": "hochberg"},
+        {"name": "bh", "kind": "arm_change", "multiplicity": "bh"},
+        {"name": "greater", "kind": "baseline_difference", "multiplicity": "none", "alternative": "greater"}
+    ]);
+    scenario::resolve(serde_json::from_value(spec).unwrap()).unwrap()
+}
+
+#[test]
+fn type_one_error_is_alpha_under_the_null() {
+    let reps = 8000;
+    let s = null_every_test();
+    let rows = run(&s, reps, 15, 2);
+    let alpha = 0.05;
+    let se = (alpha * (1.0 - alpha) / reps as f64).sqrt();
+    let mut checked = 0;
+    for f in &s.families {
+        if f.multiplicity != trialsim::scenario::Multiplicity::None {
+            continue;
+        }
+        for h in s.hypotheses(f) {
+            let p = get(&rows, &f.name, &h, "power").value;
+            if f.name == "rates" {
+                // Fisher's exact test is conservative: its size is at most alpha.
+                assert!(p <= alpha + 3.0 * se, "{}/{h}: size {p}", f.name);
+            } else {
+                // 4 SE: about 100 hypotheses are checked here, so 3 SE would fail by chance too often.
+                assert!(
+                    (p - alpha).abs() <= 4.0 * se,
+                    "{}/{h}: type I error {p} vs {alpha}",
+                    f.name
+                );
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked > 90);
+    for fam in ["holm", "bonferroni", "hochberg"] {
+        let fwer = get(&rows, fam, "family", "fwer").value;
+        assert!(fwer <= alpha + 3.0 * se, "{fam}: FWER {fwer}");
+        assert_eq!(
+            get(&rows, fam, "family", "fwer").value,
+            get(&rows, fam, "any", "power").value
+        );
+    }
+    // Under the complete null FDR = FWER, and BH controls it at q.
+    let fdr = get(&rows, "bh", "family", "fdr").value;
+    assert!(fdr <= alpha + 3.0 * se, "BH: FDR {fdr}");
+    // Unadjusted testing of 14 correlated regions inflates the family-wise error far above alpha:
+    // the check above is not vacuous.
+    assert!(get(&rows, "welch", "family", "fwer").value > 0.15);
+}
+
+#[test]
+fn bh_controls_fdr_with_true_effects_under_independence() {
+    // 10 independent regions, 4 with a true shift: FDR <= q (Benjamini & Hochberg 1995), and Holm
+    // keeps the FWER (a false rejection among the 6 nulls) <= alpha.
+    let regions: Vec<String> = (0..10)
+        .map(|i| {
+            let d = if i < 4 { 0.7 } else { 0.0 };
+            format!(r#"{{"name": "r{i}", "control_mean": 1, "between_sd": 0.1, "patient_shift_d": {d}}}"#)
+        })
+        .collect();
+    let text = format!(
+        r#"{{"name": "bh", "design": {{"controls": 30, "patients": 30, "arms": [{{"name": "a"}}]}},
+            "measures": {{"regions": [{}]}},
+            "analysis": {{"families": [{{"name": "bh", "kind": "baseline_difference", "multiplicity": "bh"}},
+                                       {{"name": "holm", "kind": "baseline_difference", "multiplicity": "holm"}}]}}}}"#,
+        regions.join(",")
+    );
+    let s = scenario::parse("bh", &text).unwrap();
+    let reps = 6000;
+    let rows = run(&s, reps, 16, 2);
+    let fdr = get(&rows, "bh", "family", "fdr");
+    assert!(fdr.value <= 0.05 + 3.0 * fdr.mc_se, "FDR {}", fdr.value);
+    // BH's FDR is (m0/m) q = 0.03 under independence: well above zero, so the check has teeth.
+    assert!(fdr.value > 0.02);
+    let fwer = get(&rows, "holm", "family", "fwer");
+    assert!(fwer.value <= 0.05 + 3.0 * fwer.mc_se, "FWER {}", fwer.value);
+    // Type M: significant estimates exaggerate a modest true effect; type S is rare at d = 0.7.
+    let tm = get(&rows, "holm", "r0", "type_m");
+    assert!(tm.value > 1.0, "type M {}", tm.value);
+    assert!(get(&rows, "holm", "r0", "type_s").value < 0.01);
+}
+
+#[test]
+fn results_do_not_depend_on_thread_count() {
+    let s = scenario::load("ketamine-ampar-2026").unwrap();
+    let a = run(&s, 700, 3, 1);
+    let b = run(&s, 700, 3, 2);
+    let c = run(&s, 700, 3, 3);
+    assert_eq!(a, b);
+    assert_eq!(a, c);
+    // A different seed gives different results (the comparison above is not trivially true).
+    assert_ne!(a, run(&s, 700, 4, 2));
+}
+
+#[test]
+fn power_never_falls_as_n_grows_on_the_flagship() {
+    // With common random numbers the curve is close to monotone; allow Monte Carlo wiggle of 2 SE.
+    let s = scenario::load("ketamine-ampar-2026").unwrap();
+    let truths = truth::truths_with(&s, 100_000);
+    let set = RunSettings {
+        reps: 1000,
+        seed: 5,
+        threads: 2,
+    };
+    let mut last = 0.0;
+    for n in [60, 100, 140, 200] {
+        let sizes = s.sizes_for_total(n);
+        let acc = montecarlo::run(&s, &sizes, &set, &truths).unwrap();
+        let rows = montecarlo::diagnosands(&s, &sizes, &acc, &truths);
+        let p = get(&rows, "clinical", "madrs_change", "power");
+        assert!(
+            p.value >= last - 2.0 * p.mc_se,
+            "N {n}: {} after {last}",
+            p.value
+        );
+        last = p.value;
+    }
+    assert!(last > 0.8);
+}
