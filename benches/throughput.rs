@@ -18,7 +18,8 @@ fn bench(c: &mut Criterion) {
 
     let mut g = c.benchmark_group("flagship");
     g.throughput(Throughput::Elements(1));
-    let (mut cohort, mut an, mut tr) = (Cohort::default(), Analyzer::default(), TrialResult::new(&s));
+    let (mut cohort, mut an, mut tr) =
+        (Cohort::default(), Analyzer::default(), TrialResult::new(&s));
     let mut rep = 0u64;
     g.bench_function("draw+analyse", |b| {
         b.iter(|| {
@@ -38,7 +39,11 @@ fn bench(c: &mut Criterion) {
     g.throughput(Throughput::Elements(1000));
     for threads in [1, 2] {
         g.bench_function(format!("run_1000/threads={threads}"), |b| {
-            let set = RunSettings { reps: 1000, seed: 1, threads };
+            let set = RunSettings {
+                reps: 1000,
+                seed: 1,
+                threads,
+            };
             b.iter(|| black_box(montecarlo::run(&s, &sizes, &set, &truths).unwrap()))
         });
     }

@@ -17,6 +17,8 @@
 //! assert_eq!(cohort.n_subjects(), 83);
 //! ```
 #![deny(missing_docs)]
+// `!(x > 0.0)` is deliberate throughout: it is true for NaN, which must count as invalid input.
+#![allow(clippy::neg_cmp_op_on_partial_ord)]
 
 pub mod analysis;
 pub mod error;

@@ -54,29 +54,108 @@ fn every_rejected_input_names_the_field_and_exits_2() {
     use serde_json::json;
     let dir = tempfile::tempdir().unwrap();
     let cases: Vec<(String, &[&str])> = vec![
-        ("{\n  \"name\": \"x\",\n  \"design\": {\"controls\": 3,,}\n}".into(), &["s.json:3:", "invalid JSON"]),
-        (GOOD.replace("\"name\": \"tiny\"", "\"name\": \"tiny\", \"colour\": 1"), &["unknown field `colour`"]),
-        (mutate("/measures/regions/0/between_sd", json!(-0.1)), &["measures.regions[0].between_sd: must be > 0, got -0.1"]),
-        (mutate("/design/arms/1/ratio", json!(-1)), &["design.arms[1].ratio: must be > 0, got -1"]),
-        (mutate("/design/arms/1/ratio", json!(0)), &["design.arms[1].ratio: must be > 0, got 0"]),
-        (mutate("/measures/correlation/baseline", json!(1.5)), &["measures.correlation.baseline: must be a correlation in [-1, 1], got 1.5"]),
-        (mutate("/arms/a/change_improvement_corr/x", json!(-1.2)), &["arms.a.change_improvement_corr.x", "[-1, 1]"]),
-        (mutate("/arms/a/change_improvement_corr", json!({"x": 0.95, "y": 0.95})), &["arms.a", "not positive definite", "smallest eigenvalue", "measures.correlation.change + arms.a.change_improvement_corr"]),
-        (mutate("/measures/correlation/baseline", json!(1.0)), &["measures.correlation.baseline", "not positive definite"]),
-        (mutate("/arms/a/change_pct", json!({"frontal": 3})), &["arms.a.change_pct.frontal: unknown region 'frontal'; regions are: x, y"]),
-        (mutate("/measures/regions", json!([])), &["measures.regions: must list at least one region"]),
-        (mutate("/symptoms/inclusion_min", json!(80)), &["inclusion_max: must be >= inclusion_min"]),
-        (mutate("/symptoms/baseline_mean", json!(-40)), &["symptoms.inclusion_min", "holds", "of the baseline distribution"]),
-        (mutate("/arms/a/dropout", json!(1.5)), &["arms.a.dropout: must be a probability in [0, 1), got 1.5"]),
-        (mutate("/design/arms/1/name", json!("a")), &["duplicate arm name 'a'"]),
-        (mutate("/measures/regions/1/name", json!("x")), &["duplicate region name 'x'"]),
-        (mutate("/design/controls", json!("ten")), &["design.controls", "invalid type"]),
-        (mutate("/arms/a/improvement_sd", json!(-3)), &["arms.a.improvement_sd: must be >= 0"]),
-        (mutate("/measures/correlation/baseline", json!([[1, 0.2], [0.3, 1]])), &["must be symmetric"]),
-        (GOOD.replace("\"arms\": {\"a\"", "\"arms\": {\"c\"").replace("\"change_pct\": {\"x\": 3}, ", ""), &["arms.c: no arm named 'c' in design.arms"]),
+        (
+            "{\n  \"name\": \"x\",\n  \"design\": {\"controls\": 3,,}\n}".into(),
+            &["s.json:3:", "invalid JSON"],
+        ),
+        (
+            GOOD.replace("\"name\": \"tiny\"", "\"name\": \"tiny\", \"colour\": 1"),
+            &["unknown field `colour`"],
+        ),
+        (
+            mutate("/measures/regions/0/between_sd", json!(-0.1)),
+            &["measures.regions[0].between_sd: must be > 0, got -0.1"],
+        ),
+        (
+            mutate("/design/arms/1/ratio", json!(-1)),
+            &["design.arms[1].ratio: must be > 0, got -1"],
+        ),
+        (
+            mutate("/design/arms/1/ratio", json!(0)),
+            &["design.arms[1].ratio: must be > 0, got 0"],
+        ),
+        (
+            mutate("/measures/correlation/baseline", json!(1.5)),
+            &["measures.correlation.baseline: must be a correlation in [-1, 1], got 1.5"],
+        ),
+        (
+            mutate("/arms/a/change_improvement_corr/x", json!(-1.2)),
+            &["arms.a.change_improvement_corr.x", "[-1, 1]"],
+        ),
+        (
+            mutate(
+                "/arms/a/change_improvement_corr",
+                json!({"x": 0.95, "y": 0.95}),
+            ),
+            &[
+                "arms.a",
+                "not positive definite",
+                "smallest eigenvalue",
+                "measures.correlation.change + arms.a.change_improvement_corr",
+            ],
+        ),
+        (
+            mutate("/measures/correlation/baseline", json!(1.0)),
+            &["measures.correlation.baseline", "not positive definite"],
+        ),
+        (
+            mutate("/arms/a/change_pct", json!({"frontal": 3})),
+            &["arms.a.change_pct.frontal: unknown region 'frontal'; regions are: x, y"],
+        ),
+        (
+            mutate("/measures/regions", json!([])),
+            &["measures.regions: must list at least one region"],
+        ),
+        (
+            mutate("/symptoms/inclusion_min", json!(80)),
+            &["inclusion_max: must be >= inclusion_min"],
+        ),
+        (
+            mutate("/symptoms/baseline_mean", json!(-40)),
+            &[
+                "symptoms.inclusion_min",
+                "holds",
+                "of the baseline distribution",
+            ],
+        ),
+        (
+            mutate("/arms/a/dropout", json!(1.5)),
+            &["arms.a.dropout: must be a probability in [0, 1), got 1.5"],
+        ),
+        (
+            mutate("/design/arms/1/name", json!("a")),
+            &["duplicate arm name 'a'"],
+        ),
+        (
+            mutate("/measures/regions/1/name", json!("x")),
+            &["duplicate region name 'x'"],
+        ),
+        (
+            mutate("/design/controls", json!("ten")),
+            &["design.controls", "invalid type"],
+        ),
+        (
+            mutate("/arms/a/improvement_sd", json!(-3)),
+            &["arms.a.improvement_sd: must be >= 0"],
+        ),
+        (
+            mutate(
+                "/measures/correlation/baseline",
+                json!([[1, 0.2], [0.3, 1]]),
+            ),
+            &["must be symmetric"],
+        ),
+        (
+            GOOD.replace("\"arms\": {\"a\"", "\"arms\": {\"c\"")
+                .replace("\"change_pct\": {\"x\": 3}, ", ""),
+            &["arms.c: no arm named 'c' in design.arms"],
+        ),
     ];
     for (text, needles) in cases {
-        let out = validate_text(dir.path(), &text).code(2).get_output().clone();
+        let out = validate_text(dir.path(), &text)
+            .code(2)
+            .get_output()
+            .clone();
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(!err.contains("panicked"), "panic for input:\n{text}\n{err}");
         for n in needles {
@@ -91,11 +170,29 @@ fn missing_scenario_and_bad_settings_exit_2() {
         .args(["validate", "no-such-file.json"])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("no such file and no built-in scenario"));
-    trialsim().args(["power", "--reps", "0"]).assert().code(2).stderr(predicate::str::contains("--reps"));
-    trialsim().args(["power", "--n-grid", "50:10:5"]).assert().code(2).stderr(predicate::str::contains("--n-grid"));
-    trialsim().args(["power", "--n", "5"]).assert().code(2).stderr(predicate::str::contains("use a larger N"));
-    trialsim().args(["power", "--reps", "10", "--out", "x.txt"]).assert().code(2).stderr(predicate::str::contains(".json or .csv"));
+        .stderr(predicate::str::contains(
+            "no such file and no built-in scenario",
+        ));
+    trialsim()
+        .args(["power", "--reps", "0"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--reps"));
+    trialsim()
+        .args(["power", "--n-grid", "50:10:5"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--n-grid"));
+    trialsim()
+        .args(["power", "--n", "5"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("use a larger N"));
+    trialsim()
+        .args(["power", "--reps", "10", "--out", "x.txt"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(".json or .csv"));
     trialsim()
         .args(["sample-size", "--criterion", "clinical:nope"])
         .assert()
@@ -107,7 +204,13 @@ fn missing_scenario_and_bad_settings_exit_2() {
 #[test]
 fn simulate_same_seed_same_bytes_other_seed_other_bytes() {
     let run = |seed: &str| {
-        trialsim().args(["simulate", "--seed", seed]).assert().success().get_output().stdout.clone()
+        trialsim()
+            .args(["simulate", "--seed", seed])
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone()
     };
     let (a, b, c) = (run("7"), run("7"), run("8"));
     assert_eq!(a, b);
@@ -124,18 +227,40 @@ fn simulate_writes_csv_with_metadata_and_json() {
     let dir = tempfile::tempdir().unwrap();
     let csv = dir.path().join("c.csv");
     trialsim()
-        .args(["simulate", "null", "--seed", "3", "--controls", "5", "--patients", "9", "--out"])
+        .args([
+            "simulate",
+            "null",
+            "--seed",
+            "3",
+            "--controls",
+            "5",
+            "--patients",
+            "9",
+            "--out",
+        ])
         .arg(&csv)
         .assert()
         .success();
     assert_eq!(std::fs::read_to_string(&csv).unwrap().lines().count(), 15);
     let meta: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.path().join("c.csv.meta.json")).unwrap()).unwrap();
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("c.csv.meta.json")).unwrap())
+            .unwrap();
     assert_eq!(meta["run"]["seed"], 3);
-    assert!(meta["run"]["generator"].as_str().unwrap().contains("xoshiro256++"));
+    assert!(
+        meta["run"]["generator"]
+            .as_str()
+            .unwrap()
+            .contains("xoshiro256++")
+    );
     assert_eq!(meta["scenario"]["name"], "null");
     assert_eq!(meta["sizes"]["arms"], serde_json::json!([5, 4]));
-    let out = trialsim().args(["simulate", "--format", "json", "--truth"]).assert().success().get_output().stdout.clone();
+    let out = trialsim()
+        .args(["simulate", "--format", "json", "--truth"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
     let doc: serde_json::Value = serde_json::from_slice(&out).unwrap();
     assert_eq!(doc["subjects"].as_array().unwrap().len(), 83);
     assert!(doc["subjects"][0]["habenula_true_baseline"].is_number());
@@ -144,12 +269,16 @@ fn simulate_writes_csv_with_metadata_and_json() {
 
 #[test]
 fn scenarios_lists_builtins_and_validate_defaults_to_flagship() {
-    trialsim()
-        .arg("scenarios")
+    trialsim().arg("scenarios").assert().success().stdout(
+        predicate::str::contains("ketamine-ampar-2026").and(predicate::str::contains("null")),
+    );
+    let out = trialsim()
+        .arg("validate")
         .assert()
         .success()
-        .stdout(predicate::str::contains("ketamine-ampar-2026").and(predicate::str::contains("null")));
-    let out = trialsim().arg("validate").assert().success().get_output().stdout.clone();
+        .get_output()
+        .stdout
+        .clone();
     let text = String::from_utf8(out).unwrap();
     assert!(text.contains("habenula"));
     // Every number of the flagship cites a source or is marked an assumption.
@@ -163,7 +292,17 @@ fn power_is_identical_with_one_or_two_threads() {
     for (t, ext) in [("1", "json"), ("2", "json"), ("1", "csv"), ("2", "csv")] {
         let p = dir.path().join(format!("p{t}.{ext}"));
         trialsim()
-            .args(["power", "--reps", "300", "--seed", "9", "--no-timing", "--threads", t, "--out"])
+            .args([
+                "power",
+                "--reps",
+                "300",
+                "--seed",
+                "9",
+                "--no-timing",
+                "--threads",
+                t,
+                "--out",
+            ])
             .arg(&p)
             .assert()
             .success();
@@ -187,7 +326,17 @@ fn power_is_identical_with_one_or_two_threads() {
 #[test]
 fn sample_size_says_plainly_when_the_target_is_not_reached() {
     trialsim()
-        .args(["sample-size", "--criterion", "ampar_change:habenula", "--target", "0.9", "--max-n", "60", "--reps", "100"])
+        .args([
+            "sample-size",
+            "--criterion",
+            "ampar_change:habenula",
+            "--target",
+            "0.9",
+            "--max-n",
+            "60",
+            "--reps",
+            "100",
+        ])
         .assert()
         .success()
         .stdout(predicate::str::contains("Target NOT reached"));
@@ -197,7 +346,15 @@ fn sample_size_says_plainly_when_the_target_is_not_reached() {
 fn failed_run_leaves_no_output_file() {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("never.json");
-    trialsim().args(["power", "--n", "3", "--out"]).arg(&p).assert().code(2);
+    trialsim()
+        .args(["power", "--n", "3", "--out"])
+        .arg(&p)
+        .assert()
+        .code(2);
     assert!(!p.exists());
-    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "no temporary files left");
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        0,
+        "no temporary files left"
+    );
 }

@@ -51,7 +51,11 @@ fn shift_scenario(d: f64) -> scenario::Scenario {
 fn power(d: f64) -> f64 {
     let s = shift_scenario(d);
     let truths = truth::truths(&s);
-    let set = RunSettings { reps: 300, seed: 21, threads: 1 };
+    let set = RunSettings {
+        reps: 300,
+        seed: 21,
+        threads: 1,
+    };
     let acc = montecarlo::run(&s, &s.own_sizes(), &set, &truths).unwrap();
     acc.families[0].hyps[0].reject as f64 / 300.0
 }

@@ -140,12 +140,12 @@ pub fn sample_size(
     }
     let mut cache: BTreeMap<usize, Vec<Row>> = BTreeMap::new();
     let mut eval = |n: usize| -> Result<Row, RunError> {
-        if !cache.contains_key(&n) {
+        if let std::collections::btree_map::Entry::Vacant(slot) = cache.entry(n) {
             let sizes = s.sizes_for_total(n);
             let acc = run(s, &sizes, settings, truths)?;
             let rows = diagnosands(s, &sizes, &acc, truths);
             progress(n, criterion.pick(&rows).expect("criterion checked"));
-            cache.insert(n, rows);
+            slot.insert(rows);
         }
         Ok(criterion
             .pick(&cache[&n])
