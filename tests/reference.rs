@@ -257,3 +257,123 @@ fn spearman_with_ties_matches_scipy() {
     assert!((r.estimate - 0.19885368120992467).abs() < 1e-12);
     assert!((r.p - 0.6368617833253286).abs() < 1e-10);
 }
+
+mod prediction {
+    use trialsim::analysis::prediction::logistic::{Fit, Logistic};
+    use trialsim::analysis::prediction::metrics::{auc, calibration_slope};
+
+    const X1: [f64; 12] = [
+        0.5, -1.2, 0.3, 1.8, -0.7, 0.9, -0.2, 1.1, -1.5, 0.4, 2.0, -0.9,
+    ];
+    const X2: [f64; 12] = [
+        1.0, 0.2, -0.5, 0.7, -1.1, 0.3, 0.8, -0.4, 0.1, -1.6, 0.6, 0.9,
+    ];
+
+    fn design() -> Vec<f64> {
+        X1.iter().zip(&X2).flat_map(|(a, b)| [*a, *b]).collect()
+    }
+
+    fn labels(v: [u8; 12]) -> Vec<bool> {
+        v.iter().map(|&b| b == 1).collect()
+    }
+
+    #[test]
+    fn logistic_matches_r_glm() {
+        // R: coef(glm(y3 ~ x1 + x2, family = binomial)) with y3 = c(1,0,1,1,0,0,1,0,0,1,1,0):
+        // -0.25809565291588815, 1.26275005719472766, 0.15823963468196534
+        let mut m = Logistic::default();
+        assert_eq!(
+            m.fit(
+                &design(),
+                2,
+                &labels([1, 0, 1, 1, 0, 0, 1, 0, 0, 1, 1, 0]),
+                0.0
+            ),
+            Fit::Converged
+        );
+        let want = [
+            -0.25809565291588815,
+            1.26275005719472766,
+            0.15823963468196534,
+        ];
+        for (b, w) in m.beta.iter().zip(want) {
+            assert!((b - w).abs() < 1e-8, "{b} vs R {w}");
+        }
+    }
+
+    #[test]
+    fn separation_is_detected_not_reported_as_a_fit() {
+        // R's glm on y2 = c(1,0,0,1,0,1,1,0,0,0,1,1) warns "fitted probabilities numerically 0 or 1"
+        // and returns coefficients of -15.9, 19.3, 72.3 that grow without bound: the MLE does not exist.
+        let mut m = Logistic::default();
+        assert_eq!(
+            m.fit(
+                &design(),
+                2,
+                &labels([1, 0, 0, 1, 0, 1, 1, 0, 0, 0, 1, 1]),
+                0.0
+            ),
+            Fit::Separated
+        );
+        // A ridge penalty makes the same problem well posed.
+        assert_eq!(
+            m.fit(
+                &design(),
+                2,
+                &labels([1, 0, 0, 1, 0, 1, 1, 0, 0, 0, 1, 1]),
+                0.1
+            ),
+            Fit::Converged
+        );
+        // One class only cannot be fitted at all.
+        assert_eq!(m.fit(&design(), 2, &[true; 12], 0.1), Fit::OneClass);
+    }
+
+    #[test]
+    fn ridge_logistic_matches_scikit_learn() {
+        // scikit-learn 1.9.1: LogisticRegression(C = 1 / (lambda n), tol = 1e-12).fit(X, y2) with
+        // lambda = 0.1, n = 12 minimises the same objective (intercept unpenalised):
+        // intercept -0.274965058459581, coef 0.6096925820902284, 1.3630571669501022
+        let mut m = Logistic::default();
+        assert_eq!(
+            m.fit(
+                &design(),
+                2,
+                &labels([1, 0, 0, 1, 0, 1, 1, 0, 0, 0, 1, 1]),
+                0.1
+            ),
+            Fit::Converged
+        );
+        let want = [-0.274965058459581, 0.6096925820902284, 1.3630571669501022];
+        for (b, w) in m.beta.iter().zip(want) {
+            assert!((b - w).abs() < 1e-7, "{b} vs sklearn {w}");
+        }
+    }
+
+    #[test]
+    fn auc_matches_scikit_learn_with_ties() {
+        // sklearn.metrics.roc_auc_score(y, s) = 0.68 with ties across classes
+        let y = [
+            true, false, true, true, false, false, true, false, true, false,
+        ];
+        let s = [3.0, 3.0, 2.0, 5.0, 1.0, 3.0, 3.0, 2.0, 4.0, 4.0];
+        assert!((auc(&s, &y, &mut Vec::new()) - 0.68).abs() < 1e-12);
+        // roc_auc_score([0,0,1,1,0,1], [0.1,0.4,0.35,0.8,0.4,0.4]) = 0.6666666666666667
+        let y = [false, false, true, true, false, true];
+        let s = [0.1, 0.4, 0.35, 0.8, 0.4, 0.4];
+        assert!((auc(&s, &y, &mut Vec::new()) - 0.6666666666666667).abs() < 1e-12);
+        assert!(auc(&s, &[true; 6], &mut Vec::new()).is_nan());
+    }
+
+    #[test]
+    fn calibration_slope_of_perfectly_calibrated_logits_is_one() {
+        // If p = logistic(fitted linear predictor of a converged glm), regressing y on logit(p)
+        // reproduces slope 1 exactly (the fit is its own recalibration).
+        let x: Vec<f64> = X1.to_vec();
+        let y = labels([1, 0, 1, 1, 0, 0, 1, 0, 0, 1, 1, 0]);
+        let mut m = Logistic::default();
+        assert_eq!(m.fit(&x, 1, &y, 0.0), Fit::Converged);
+        let p: Vec<f64> = x.iter().map(|v| m.predict(&[*v])).collect();
+        assert!((calibration_slope(&p, &y) - 1.0).abs() < 1e-8);
+    }
+}

@@ -15,6 +15,7 @@ pub mod correlation;
 pub mod dist;
 pub mod fisher;
 pub mod multiplicity;
+pub mod prediction;
 pub mod summary;
 pub mod ttest;
 

@@ -1,0 +1,370 @@
+//! The prediction pipeline and its cross-validation.
+//!
+//! Every fitted step runs on the training rows only: standardisation (means and SDs), feature
+//! selection, the choice of the ridge penalty (inner cross-validation), the logistic fit and the
+//! classification threshold. The held-out rows are touched only to be predicted.
+
+use super::logistic::{Fit, Logistic};
+use super::metrics::{Metrics, auc, metrics};
+use crate::rng::TrialRng;
+use rand::RngExt;
+
+/// The model family.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Model {
+    /// Ridge-penalised logistic regression on all (selected) features.
+    Ridge,
+    /// The single feature with the largest training AUC (either direction), in a univariate
+    /// logistic model: the simple comparator.
+    BestRegion,
+}
+
+impl Model {
+    /// Name used in results.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Model::Ridge => "ridge",
+            Model::BestRegion => "best_region",
+        }
+    }
+}
+
+/// The ridge penalty.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Penalty {
+    /// A fixed lambda.
+    Fixed(f64),
+    /// Chosen from [`LAMBDA_GRID`] by inner stratified cross-validation (log loss) within the
+    /// training rows.
+    InnerCv,
+}
+
+/// Penalties tried by inner cross-validation.
+pub const LAMBDA_GRID: [f64; 7] = [0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0];
+
+/// Penalty of the univariate comparator: tiny, only to keep separated fits finite.
+const COMPARATOR_LAMBDA: f64 = 1e-3;
+
+/// The classification threshold.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Threshold {
+    /// A fixed probability.
+    Fixed(f64),
+    /// The training rows' prevalence (so a model no better than chance classifies at random).
+    Prevalence,
+}
+
+/// How performance is validated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Validation {
+    /// Stratified k-fold.
+    KFold(usize),
+    /// Stratified k-fold repeated with new fold assignments; metrics averaged over repeats.
+    Repeated(usize, usize),
+    /// Leave one out (pooled predictions).
+    Loo,
+}
+
+/// A complete pipeline specification.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Pipeline {
+    /// Model.
+    pub model: Model,
+    /// Ridge penalty.
+    pub penalty: Penalty,
+    /// Keep only this many features, ranked by training AUC (None: all).
+    pub select: Option<usize>,
+    /// Classification threshold.
+    pub threshold: Threshold,
+}
+
+/// A pipeline fitted on training rows.
+#[derive(Debug, Clone, Default)]
+pub struct Fitted {
+    means: Vec<f64>,
+    sds: Vec<f64>,
+    cols: Vec<usize>,
+    lr: Logistic,
+    constant: Option<f64>,
+    /// Threshold for classifying its predictions.
+    pub threshold: f64,
+    /// Whether the fit fell back to predicting the training prevalence (one class in training).
+    pub degenerate: bool,
+}
+
+impl Fitted {
+    /// Predicted probability for one row of raw features.
+    pub fn predict(&self, row: &[f64], z: &mut Vec<f64>) -> f64 {
+        if let Some(c) = self.constant {
+            return c;
+        }
+        z.clear();
+        z.extend(
+            self.cols
+                .iter()
+                .map(|&j| (row[j] - self.means[j]) / self.sds[j]),
+        );
+        self.lr.predict(z)
+    }
+}
+
+/// Scratch buffers reused across fits.
+#[derive(Debug, Default)]
+pub struct Scratch {
+    xs: Vec<f64>,
+    ys: Vec<bool>,
+    col: Vec<f64>,
+    idx: Vec<usize>,
+    z: Vec<f64>,
+    pred: Vec<f64>,
+    yo: Vec<bool>,
+    folds: Vec<usize>,
+}
+
+/// Fold labels 0..k for `rows`, stratified by class: each class is shuffled and dealt round-robin,
+/// continuing the deal across classes so fold sizes differ by at most one.
+pub fn stratified_folds(
+    y: &[bool],
+    rows: &[usize],
+    k: usize,
+    rng: &mut TrialRng,
+    out: &mut Vec<usize>,
+) {
+    out.clear();
+    out.resize(rows.len(), 0);
+    let mut next = 0;
+    for class in [true, false] {
+        let mut members: Vec<usize> = (0..rows.len()).filter(|&i| y[rows[i]] == class).collect();
+        for i in (1..members.len()).rev() {
+            let j = rng.random_range(0..=i);
+            members.swap(i, j);
+        }
+        for m in members {
+            out[m] = next % k;
+            next += 1;
+        }
+    }
+}
+
+impl Pipeline {
+    /// Fit on `rows` of `x` (row-major, `p` columns) and `y`.
+    pub fn fit(
+        &self,
+        x: &[f64],
+        p: usize,
+        y: &[bool],
+        rows: &[usize],
+        rng: &mut TrialRng,
+        s: &mut Scratch,
+    ) -> Fitted {
+        let n = rows.len();
+        let n1 = rows.iter().filter(|&&i| y[i]).count();
+        let mut f = Fitted::default();
+        let prevalence = if n > 0 { n1 as f64 / n as f64 } else { 0.5 };
+        f.threshold = match self.threshold {
+            Threshold::Fixed(t) => t,
+            Threshold::Prevalence => prevalence,
+        };
+        if n1 == 0 || n1 == n {
+            f.constant = Some(prevalence);
+            f.degenerate = true;
+            return f;
+        }
+        // Standardisation from the training rows.
+        f.means = vec![0.0; p];
+        f.sds = vec![1.0; p];
+        for j in 0..p {
+            let m = rows.iter().map(|&i| x[i * p + j]).sum::<f64>() / n as f64;
+            let v = rows
+                .iter()
+                .map(|&i| (x[i * p + j] - m).powi(2))
+                .sum::<f64>()
+                / (n as f64 - 1.0).max(1.0);
+            f.means[j] = m;
+            f.sds[j] = if v > 0.0 { v.sqrt() } else { 1.0 };
+        }
+        // Feature selection by training AUC distance from 1/2.
+        let keep = match self.model {
+            Model::BestRegion => Some(1),
+            Model::Ridge => self.select,
+        };
+        f.cols = (0..p).collect();
+        if let Some(k) = keep.filter(|&k| k < p) {
+            s.ys.clear();
+            s.ys.extend(rows.iter().map(|&i| y[i]));
+            let mut score: Vec<(f64, usize)> = (0..p)
+                .map(|j| {
+                    s.col.clear();
+                    s.col.extend(rows.iter().map(|&i| x[i * p + j]));
+                    let a = auc(&s.col, &s.ys, &mut s.idx);
+                    ((a - 0.5).abs(), j)
+                })
+                .collect();
+            score.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+            f.cols = score[..k].iter().map(|&(_, j)| j).collect();
+            f.cols.sort_unstable();
+        }
+        let q = f.cols.len();
+        let build = |f: &Fitted, rs: &[usize], xs: &mut Vec<f64>, ys: &mut Vec<bool>| {
+            xs.clear();
+            ys.clear();
+            for &i in rs {
+                for &j in &f.cols {
+                    xs.push((x[i * p + j] - f.means[j]) / f.sds[j]);
+                }
+                ys.push(y[i]);
+            }
+        };
+        let lambda = match (self.model, self.penalty) {
+            (Model::BestRegion, _) => COMPARATOR_LAMBDA,
+            (Model::Ridge, Penalty::Fixed(l)) => l,
+            (Model::Ridge, Penalty::InnerCv) => self.inner_cv_lambda(&f, x, p, y, rows, rng, s),
+        };
+        build(&f, rows, &mut s.xs, &mut s.ys);
+        if f.lr.fit(&s.xs, q, &s.ys, lambda) != Fit::Converged {
+            // A failed fit predicts the training prevalence rather than anything made up.
+            f.constant = Some(prevalence);
+            f.degenerate = true;
+        }
+        f
+    }
+
+    /// The penalty from the grid with the lowest pooled inner out-of-fold log loss.
+    #[allow(clippy::too_many_arguments)]
+    fn inner_cv_lambda(
+        &self,
+        f: &Fitted,
+        x: &[f64],
+        p: usize,
+        y: &[bool],
+        rows: &[usize],
+        rng: &mut TrialRng,
+        s: &mut Scratch,
+    ) -> f64 {
+        let n1 = rows.iter().filter(|&&i| y[i]).count();
+        let minority = n1.min(rows.len() - n1);
+        let k = minority.clamp(2, 5);
+        let mut folds = Vec::new();
+        stratified_folds(y, rows, k, rng, &mut folds);
+        let q = f.cols.len();
+        let mut best = (f64::INFINITY, LAMBDA_GRID[LAMBDA_GRID.len() - 1]);
+        let mut lr = Logistic::default();
+        let (mut xs, mut ys) = (Vec::new(), Vec::new());
+        for &lambda in &LAMBDA_GRID {
+            let mut loss = 0.0;
+            for fold in 0..k {
+                xs.clear();
+                ys.clear();
+                for (r, &i) in rows.iter().enumerate() {
+                    if folds[r] != fold {
+                        for &j in &f.cols {
+                            xs.push((x[i * p + j] - f.means[j]) / f.sds[j]);
+                        }
+                        ys.push(y[i]);
+                    }
+                }
+                let ok = lr.fit(&xs, q, &ys, lambda) == Fit::Converged;
+                for (r, &i) in rows.iter().enumerate() {
+                    if folds[r] == fold {
+                        s.z.clear();
+                        s.z.extend(
+                            f.cols
+                                .iter()
+                                .map(|&j| (x[i * p + j] - f.means[j]) / f.sds[j]),
+                        );
+                        let pr = if ok { lr.predict(&s.z) } else { 0.5 };
+                        let pr = pr.clamp(1e-12, 1.0 - 1e-12);
+                        loss -= if y[i] { pr.ln() } else { (1.0 - pr).ln() };
+                    }
+                }
+            }
+            // Ties go to the larger penalty (the simpler model): strict improvement required.
+            if loss < best.0 - 1e-12 {
+                best = (loss, lambda);
+            }
+        }
+        best.1
+    }
+
+    /// Apparent performance: fitted and scored on the same rows.
+    pub fn apparent(
+        &self,
+        x: &[f64],
+        p: usize,
+        y: &[bool],
+        rows: &[usize],
+        rng: &mut TrialRng,
+        s: &mut Scratch,
+    ) -> (Metrics, Fitted) {
+        let f = self.fit(x, p, y, rows, rng, s);
+        s.pred.clear();
+        s.yo.clear();
+        for &i in rows {
+            let pr = f.predict(&x[i * p..(i + 1) * p], &mut s.z);
+            s.pred.push(pr);
+            s.yo.push(y[i]);
+        }
+        let m = metrics(&s.pred, &s.yo, &[f.threshold], &mut s.idx);
+        (m, f)
+    }
+
+    /// Cross-validated performance of the pipeline on `rows`, and the number of degenerate folds.
+    #[allow(clippy::too_many_arguments)]
+    pub fn cross_validate(
+        &self,
+        x: &[f64],
+        p: usize,
+        y: &[bool],
+        rows: &[usize],
+        validation: Validation,
+        rng: &mut TrialRng,
+        s: &mut Scratch,
+    ) -> (Metrics, usize) {
+        let n = rows.len();
+        let (k, repeats) = match validation {
+            Validation::KFold(k) => (k.min(n), 1),
+            Validation::Repeated(k, r) => (k.min(n), r),
+            Validation::Loo => (n, 1),
+        };
+        let mut per_repeat = Vec::with_capacity(repeats);
+        let mut degenerate = 0;
+        let mut train = Vec::with_capacity(n);
+        let mut folds = std::mem::take(&mut s.folds);
+        for _ in 0..repeats {
+            if matches!(validation, Validation::Loo) {
+                folds.clear();
+                folds.extend(0..n);
+            } else {
+                stratified_folds(y, rows, k, rng, &mut folds);
+            }
+            let mut pred = vec![0.0; n];
+            let mut thr = vec![0.5; n];
+            for fold in 0..k {
+                train.clear();
+                train.extend(
+                    rows.iter()
+                        .enumerate()
+                        .filter(|(r, _)| folds[*r] != fold)
+                        .map(|(_, &i)| i),
+                );
+                if train.len() == n {
+                    continue;
+                }
+                let f = self.fit(x, p, y, &train, rng, s);
+                degenerate += f.degenerate as usize;
+                for (r, &i) in rows.iter().enumerate() {
+                    if folds[r] == fold {
+                        pred[r] = f.predict(&x[i * p..(i + 1) * p], &mut s.z);
+                        thr[r] = f.threshold;
+                    }
+                }
+            }
+            s.yo.clear();
+            s.yo.extend(rows.iter().map(|&i| y[i]));
+            per_repeat.push(metrics(&pred, &s.yo, &thr, &mut s.idx));
+        }
+        s.folds = folds;
+        (Metrics::mean(&per_repeat), degenerate)
+    }
+}

@@ -1,0 +1,176 @@
+//! Accuracy metrics of predicted probabilities for a binary outcome.
+
+use super::logistic::{Fit, Logistic};
+
+/// Metrics of one set of predictions. NaN marks a metric that is undefined for the data (e.g. AUC
+/// with only one class present).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Metrics {
+    /// Area under the ROC curve (Mann-Whitney form, ties count one half).
+    pub auc: f64,
+    /// Mean of sensitivity and specificity at the threshold.
+    pub balanced_accuracy: f64,
+    /// True-positive rate at the threshold (prediction >= threshold counts as positive).
+    pub sensitivity: f64,
+    /// True-negative rate at the threshold.
+    pub specificity: f64,
+    /// Mean squared difference of probability and outcome.
+    pub brier: f64,
+    /// Slope of the logistic recalibration of the outcome on logit(prediction): 1 is ideal, < 1
+    /// means the predictions are too extreme (overfitting).
+    pub calibration_slope: f64,
+}
+
+impl Metrics {
+    /// All metrics undefined.
+    pub const NAN: Metrics = Metrics {
+        auc: f64::NAN,
+        balanced_accuracy: f64::NAN,
+        sensitivity: f64::NAN,
+        specificity: f64::NAN,
+        brier: f64::NAN,
+        calibration_slope: f64::NAN,
+    };
+
+    /// The metrics as (name, value) pairs in a fixed order.
+    pub fn named(&self) -> [(&'static str, f64); 6] {
+        [
+            ("auc", self.auc),
+            ("balanced_accuracy", self.balanced_accuracy),
+            ("sensitivity", self.sensitivity),
+            ("specificity", self.specificity),
+            ("brier", self.brier),
+            ("calibration_slope", self.calibration_slope),
+        ]
+    }
+
+    /// Element-wise mean of several metric sets (NaNs skipped per metric).
+    pub fn mean(all: &[Metrics]) -> Metrics {
+        let avg = |f: fn(&Metrics) -> f64| {
+            let v: Vec<f64> = all.iter().map(f).filter(|x| x.is_finite()).collect();
+            if v.is_empty() {
+                f64::NAN
+            } else {
+                v.iter().sum::<f64>() / v.len() as f64
+            }
+        };
+        Metrics {
+            auc: avg(|m| m.auc),
+            balanced_accuracy: avg(|m| m.balanced_accuracy),
+            sensitivity: avg(|m| m.sensitivity),
+            specificity: avg(|m| m.specificity),
+            brier: avg(|m| m.brier),
+            calibration_slope: avg(|m| m.calibration_slope),
+        }
+    }
+}
+
+/// AUC by the Mann-Whitney statistic: the probability that a random positive scores higher than a
+/// random negative, ties counting one half. `idx` is scratch space. NaN without both classes.
+///
+/// ```
+/// use trialsim::analysis::prediction::metrics::auc;
+/// // sklearn.metrics.roc_auc_score([0, 0, 1, 1, 0, 1], [0.1, 0.4, 0.35, 0.8, 0.4, 0.4]) = 0.6666666666666666
+/// let a = auc(&[0.1, 0.4, 0.35, 0.8, 0.4, 0.4], &[false, false, true, true, false, true], &mut Vec::new());
+/// assert!((a - 2.0 / 3.0).abs() < 1e-12);
+/// ```
+pub fn auc(score: &[f64], y: &[bool], idx: &mut Vec<usize>) -> f64 {
+    let n = score.len();
+    let n1 = y.iter().filter(|&&v| v).count();
+    let n0 = n - n1;
+    if n1 == 0 || n0 == 0 {
+        return f64::NAN;
+    }
+    idx.clear();
+    idx.extend(0..n);
+    idx.sort_unstable_by(|&a, &b| score[a].total_cmp(&score[b]));
+    // Sum of the (mid-)ranks of the positives.
+    let mut rank_sum = 0.0;
+    let mut i = 0;
+    while i < n {
+        let mut j = i;
+        while j + 1 < n && score[idx[j + 1]] == score[idx[i]] {
+            j += 1;
+        }
+        let mid = (i + j) as f64 / 2.0 + 1.0;
+        for &k in &idx[i..=j] {
+            if y[k] {
+                rank_sum += mid;
+            }
+        }
+        i = j + 1;
+    }
+    let (n1, n0) = (n1 as f64, n0 as f64);
+    (rank_sum - n1 * (n1 + 1.0) / 2.0) / (n1 * n0)
+}
+
+/// All metrics of predicted probabilities `p` for outcomes `y`; prediction i counts as positive when
+/// `p[i] >= threshold[i]` (each out-of-fold prediction carries its own fold's threshold), or at the
+/// single threshold when `threshold` has length 1.
+///
+/// ```
+/// use trialsim::analysis::prediction::metrics::metrics;
+/// let m = metrics(&[0.9, 0.2, 0.6, 0.4], &[true, false, false, true], &[0.5], &mut Vec::new());
+/// assert_eq!((m.sensitivity, m.specificity, m.balanced_accuracy), (0.5, 0.5, 0.5));
+/// assert!((m.brier - (0.01 + 0.04 + 0.36 + 0.36) / 4.0).abs() < 1e-12);
+/// ```
+pub fn metrics(p: &[f64], y: &[bool], threshold: &[f64], idx: &mut Vec<usize>) -> Metrics {
+    let n = p.len();
+    if n == 0 {
+        return Metrics::NAN;
+    }
+    let (mut tp, mut fn_, mut tn, mut fp) = (0.0, 0.0, 0.0, 0.0);
+    let mut brier = 0.0;
+    for (i, (&pi, &yi)) in p.iter().zip(y).enumerate() {
+        let t = if threshold.len() == 1 {
+            threshold[0]
+        } else {
+            threshold[i]
+        };
+        let pos = pi >= t;
+        match (yi, pos) {
+            (true, true) => tp += 1.0,
+            (true, false) => fn_ += 1.0,
+            (false, false) => tn += 1.0,
+            (false, true) => fp += 1.0,
+        }
+        let d = pi - if yi { 1.0 } else { 0.0 };
+        brier += d * d;
+    }
+    let sens = if tp + fn_ > 0.0 {
+        tp / (tp + fn_)
+    } else {
+        f64::NAN
+    };
+    let spec = if tn + fp > 0.0 {
+        tn / (tn + fp)
+    } else {
+        f64::NAN
+    };
+    Metrics {
+        auc: auc(p, y, idx),
+        balanced_accuracy: (sens + spec) / 2.0,
+        sensitivity: sens,
+        specificity: spec,
+        brier: brier / n as f64,
+        calibration_slope: calibration_slope(p, y),
+    }
+}
+
+/// Calibration slope: the coefficient of logit(p) in an unpenalised logistic regression of y on
+/// logit(p) with intercept. NaN when the fit does not exist (one class, constant predictions,
+/// separation).
+pub fn calibration_slope(p: &[f64], y: &[bool]) -> f64 {
+    let lp: Vec<f64> = p
+        .iter()
+        .map(|&q| {
+            let q = q.clamp(1e-12, 1.0 - 1e-12);
+            (q / (1.0 - q)).ln()
+        })
+        .collect();
+    let mut lr = Logistic::default();
+    match lr.fit(&lp, 1, y, 0.0) {
+        Fit::Converged => lr.beta[1],
+        _ => f64::NAN,
+    }
+}
