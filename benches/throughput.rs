@@ -25,7 +25,7 @@ fn bench(c: &mut Criterion) {
         b.iter(|| {
             rep += 1;
             cohort.draw(&s, &sizes, 1, rep);
-            an.analyse(&s, &cohort, &mut tr);
+            an.analyse(&s, &cohort, 1, rep, &truths.holdouts, &mut tr);
             black_box(&tr);
         })
     });

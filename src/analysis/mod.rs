@@ -7,7 +7,7 @@
 //! let mut cohort = Cohort::default();
 //! cohort.draw(&s, &s.own_sizes(), 7, 0);
 //! let mut result = TrialResult::new(&s);
-//! Analyzer::default().analyse(&s, &cohort, &mut result);
+//! Analyzer::default().analyse(&s, &cohort, 7, 0, &[], &mut result);
 //! assert_eq!(result.families.len(), s.families.len());
 //! ```
 
@@ -35,6 +35,8 @@ pub struct FamilyResult {
     pub adjusted: Vec<f64>,
     /// Rejections at the scenario's alpha after adjustment and gating.
     pub reject: Vec<bool>,
+    /// Prediction families: one outcome per model (empty otherwise).
+    pub models: Vec<prediction::ModelOutcome>,
 }
 
 /// Results of every family in one trial.
@@ -53,11 +55,17 @@ impl TrialResult {
                 .iter()
                 .map(|f| {
                     let h = s.hypotheses(f).len();
+                    let (h, m) = if f.kind == FamilyKind::Prediction {
+                        (0, h)
+                    } else {
+                        (h, 0)
+                    };
                     FamilyResult {
                         tested: false,
                         outcomes: vec![TestOutcome::invalid(); h],
                         adjusted: vec![f64::NAN; h],
                         reject: vec![false; h],
+                        models: vec![prediction::ModelOutcome::NAN; m],
                     }
                 })
                 .collect(),
@@ -71,11 +79,22 @@ pub struct Analyzer {
     xs: Vec<f64>,
     ys: Vec<f64>,
     idx: Vec<usize>,
+    pred: prediction::PredScratch,
 }
 
 impl Analyzer {
-    /// Analyse one cohort under the scenario's plan into `out`.
-    pub fn analyse(&mut self, s: &Scenario, c: &Cohort, out: &mut TrialResult) {
+    /// Analyse one cohort under the scenario's plan into `out`. `seed` and `replicate` key the
+    /// random fold assignments of prediction families; `holdouts[f]` is the large independent
+    /// sample on which family f's fitted models are scored (needed for prediction families only).
+    pub fn analyse(
+        &mut self,
+        s: &Scenario,
+        c: &Cohort,
+        seed: u64,
+        replicate: u64,
+        holdouts: &[prediction::Holdout],
+        out: &mut TrialResult,
+    ) {
         for (fi, f) in s.families.iter().enumerate() {
             let tested = match f.gate {
                 None => true,
@@ -83,6 +102,14 @@ impl Analyzer {
             };
             let fr = &mut out.families[fi];
             fr.tested = tested;
+            if let Some(cfg) = &f.prediction {
+                let empty = prediction::Holdout::default();
+                let holdout = holdouts.get(fi).unwrap_or(&empty);
+                let mut rng =
+                    crate::rng::stream(seed, replicate, crate::rng::STREAM_FOLDS + fi as u64);
+                prediction::evaluate(cfg, s, c, holdout, &mut rng, &mut self.pred, &mut fr.models);
+                continue;
+            }
             self.family_outcomes(s, c, f, &mut fr.outcomes);
             for (a, o) in fr.adjusted.iter_mut().zip(&fr.outcomes) {
                 *a = o.p;
@@ -188,6 +215,7 @@ impl Analyzer {
                     };
                 }
             }
+            FamilyKind::Prediction => unreachable!("prediction families are evaluated in analyse"),
         }
     }
 }

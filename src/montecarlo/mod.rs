@@ -25,7 +25,9 @@ use crate::model::Cohort;
 use crate::scenario::{Scenario, Sizes};
 use rayon::prelude::*;
 use serde::Serialize;
-use truth::Truth;
+use truth::Truths;
+mod predacc;
+pub use predacc::{Hist, MetricAcc, ModelAcc};
 
 /// Replicates per block: the unit of deterministic summation and of sharding.
 pub const BLOCK: u64 = 256;
@@ -87,6 +89,8 @@ pub struct FamAcc {
     pub fdp: (f64, f64),
     /// Per hypothesis.
     pub hyps: Vec<HypAcc>,
+    /// Per model (prediction families only).
+    pub models: Vec<ModelAcc>,
 }
 
 /// Everything aggregated over replicates.
@@ -108,6 +112,13 @@ impl Accumulator {
                 .iter()
                 .map(|f| {
                     let h = s.hypotheses(f).len();
+                    if f.kind == crate::scenario::FamilyKind::Prediction {
+                        let target = f.prediction.as_ref().map_or(0.7, |c| c.auc_target);
+                        return FamAcc {
+                            models: vec![ModelAcc::new(target); h],
+                            ..Default::default()
+                        };
+                    }
                     FamAcc {
                         at_least: vec![0; h],
                         hyps: vec![HypAcc::default(); h],
@@ -119,10 +130,20 @@ impl Accumulator {
     }
 
     /// Add one trial.
-    pub fn add(&mut self, tr: &TrialResult, truths: &[Vec<Truth>]) {
+    pub fn add(&mut self, tr: &TrialResult, truths: &Truths) {
         self.reps += 1;
-        for ((fa, fr), ft) in self.families.iter_mut().zip(&tr.families).zip(truths) {
+        for (((fa, fr), ft), pt) in self
+            .families
+            .iter_mut()
+            .zip(&tr.families)
+            .zip(&truths.hypotheses)
+            .zip(&truths.prediction)
+        {
             fa.tested += fr.tested as u64;
+            for (ma, mo) in fa.models.iter_mut().zip(&fr.models) {
+                ma.add(mo);
+            }
+            let _ = pt;
             let (mut td, mut fd, mut rejected, mut all) = (0u64, 0u64, 0usize, true);
             for (((ha, o), &rej), t) in fa.hyps.iter_mut().zip(&fr.outcomes).zip(&fr.reject).zip(ft)
             {
@@ -192,6 +213,9 @@ impl Accumulator {
                 x.0 += y.0;
                 x.1 += y.1;
             }
+            for (m, n) in a.models.iter_mut().zip(&b.models) {
+                m.merge(n);
+            }
             for (h, g) in a.hyps.iter_mut().zip(&b.hyps) {
                 h.valid += g.valid;
                 h.reject += g.reject;
@@ -217,7 +241,7 @@ pub fn run_range(
     from: u64,
     to: u64,
     threads: usize,
-    truths: &[Vec<Truth>],
+    truths: &Truths,
 ) -> Result<Accumulator, RunError> {
     check_sizes(s, sizes)?;
     let pool = rayon::ThreadPoolBuilder::new()
@@ -243,7 +267,7 @@ pub fn run_range(
                         let hi = ((blk + 1) * BLOCK).min(to);
                         for rep in lo..hi {
                             cohort.draw(s, sizes, seed, rep);
-                            an.analyse(s, cohort, tr);
+                            an.analyse(s, cohort, seed, rep, &truths.holdouts, tr);
                             acc.add(tr, truths);
                         }
                         acc
@@ -264,7 +288,7 @@ pub fn run(
     s: &Scenario,
     sizes: &Sizes,
     settings: &RunSettings,
-    truths: &[Vec<Truth>],
+    truths: &Truths,
 ) -> Result<Accumulator, RunError> {
     if settings.reps == 0 {
         return Err(RunError::BadSettings("--reps: must be > 0".into()));
@@ -293,12 +317,16 @@ pub fn check_sizes(s: &Scenario, sizes: &Sizes) -> Result<(), RunError> {
                 (s.arms[f.arms.0].name.clone(), sizes.arms[f.arms.0]),
                 (s.arms[f.arms.1].name.clone(), sizes.arms[f.arms.1]),
             ],
-            WithinArmChange | Correlation => {
+            WithinArmChange | Correlation | Prediction => {
                 vec![(s.arms[f.arms.0].name.clone(), sizes.arms[f.arms.0])]
             }
         };
         for (g, n) in need {
-            let min = if f.kind == Correlation { 3 } else { 2 };
+            let min = match f.kind {
+                Correlation => 3,
+                Prediction => 4,
+                _ => 2,
+            };
             if n < min {
                 return Err(RunError::BadSettings(format!(
                     "family '{}' needs at least {min} subjects in group '{g}', the sizes give {n} \
@@ -341,12 +369,7 @@ pub struct Row {
 const Z95: f64 = 1.959963984540054;
 
 /// Diagnosands of one accumulator as rows (see README for every metric).
-pub fn diagnosands(
-    s: &Scenario,
-    sizes: &Sizes,
-    acc: &Accumulator,
-    truths: &[Vec<Truth>],
-) -> Vec<Row> {
+pub fn diagnosands(s: &Scenario, sizes: &Sizes, acc: &Accumulator, truths: &Truths) -> Vec<Row> {
     let mut rows = Vec::new();
     let n = acc.reps;
     let mk = |family: &str,
@@ -391,8 +414,23 @@ pub fn diagnosands(
         let se = (var / nf).sqrt();
         (m, se, m - Z95 * se, m + Z95 * se)
     };
-    for ((f, fa), ft) in s.families.iter().zip(&acc.families).zip(truths) {
+    for (((f, fa), ft), pt) in s
+        .families
+        .iter()
+        .zip(&acc.families)
+        .zip(&truths.hypotheses)
+        .zip(&truths.prediction)
+    {
         let names = s.hypotheses(f);
+        if let Some(cfg) = &f.prediction {
+            for (name, ma) in names.iter().zip(&fa.models) {
+                let _ = cfg;
+                for (metric, v) in ma.rows(pt, n) {
+                    rows.push(mk(&f.name, name, &metric, v.0, v.1, v.2, v.3, v.4));
+                }
+            }
+            continue;
+        }
         for ((name, h), t) in names.iter().zip(&fa.hyps).zip(ft) {
             let (p, se, lo, hi) = prop(h.reject, n);
             rows.push(mk(&f.name, name, "power", p, se, lo, hi, n));

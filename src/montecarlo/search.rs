@@ -7,7 +7,7 @@
 //! (the smallest N whose 95 % upper bound reaches it, and the smallest whose lower bound does).
 //! Nothing is extrapolated: if the target is not reached within `max_n`, the result says so.
 
-use super::{Row, RunSettings, check_sizes, diagnosands, run, truth::Truth};
+use super::{Row, RunSettings, check_sizes, diagnosands, run, truth::Truths};
 use crate::error::RunError;
 use crate::scenario::Scenario;
 use serde::Serialize;
@@ -123,7 +123,7 @@ pub fn sample_size(
     target: f64,
     settings: &RunSettings,
     max_n: usize,
-    truths: &[Vec<Truth>],
+    truths: &Truths,
     mut progress: impl FnMut(usize, &Row),
 ) -> Result<SampleSize, RunError> {
     criterion.check(s)?;

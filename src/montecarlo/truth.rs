@@ -13,6 +13,7 @@
 //!
 //! Whether a hypothesis is null is decided exactly from the parameters, never from a sample.
 
+use crate::analysis::prediction::{Holdout, PredictionConfig};
 use crate::analysis::summary::{CoMoments, Moments};
 use crate::model::Cohort;
 use crate::scenario::{Endpoint, FamilyKind, Scenario, Sizes, TestKind};
@@ -37,13 +38,156 @@ pub struct Truth {
     pub source: &'static str,
 }
 
+/// Everything the diagnosands are measured against.
+#[derive(Debug, Clone)]
+pub struct Truths {
+    /// Per family (plan order), per hypothesis; empty for prediction families.
+    pub hypotheses: Vec<Vec<Truth>>,
+    /// Per family (plan order); the default (empty) value for non-prediction families.
+    pub prediction: Vec<PredictionTruth>,
+    /// Per family (plan order): the large independent sample on which each trial's fitted model is
+    /// scored (empty for non-prediction families).
+    pub holdouts: Vec<Holdout>,
+}
+
+/// The truth behind a prediction family.
+#[derive(Debug, Clone, Default)]
+pub struct PredictionTruth {
+    /// Patients in the holdout sample.
+    pub holdout_n: usize,
+    /// Best achievable AUC of the features (see [`optimal_auc`]).
+    pub auc_optimal: f64,
+    /// Its Monte Carlo SE (Hanley & McNeil 1982 on the evaluation sample).
+    pub auc_optimal_se: f64,
+}
+
+/// Patients in the holdout sample of a prediction family.
+pub const HOLDOUT_N: usize = 20_000;
+/// Patients in the samples used to estimate the optimal AUC (fit, then evaluate).
+pub const OPTIMAL_FIT_N: usize = 100_000;
+/// Patients in the evaluation sample of the optimal AUC.
+pub const OPTIMAL_EVAL_N: usize = 200_000;
+
 /// Truths for every family and hypothesis of the plan, in plan order.
-pub fn truths(s: &Scenario) -> Vec<Vec<Truth>> {
+pub fn truths(s: &Scenario) -> Truths {
     truths_with(s, TRUTH_N)
 }
 
-/// Like [`truths`] with a chosen population size per arm (rounded up to whole chunks).
-pub fn truths_with(s: &Scenario, n_per_arm: usize) -> Vec<Vec<Truth>> {
+/// Like [`truths`] with a chosen population size per arm (rounded up to whole chunks); the
+/// prediction samples are scaled by the same factor relative to [`TRUTH_N`] (at least 10,000).
+pub fn truths_with(s: &Scenario, n_per_arm: usize) -> Truths {
+    let scale = |n: usize| {
+        ((n as f64 * n_per_arm as f64 / TRUTH_N as f64) as usize)
+            .max(10_000)
+            .min(n)
+    };
+    let (prediction, holdouts) = s
+        .families
+        .iter()
+        .enumerate()
+        .map(|(fi, f)| match &f.prediction {
+            None => (PredictionTruth::default(), Holdout::default()),
+            Some(cfg) => {
+                let holdout = arm_sample(s, cfg, scale(HOLDOUT_N), 1_000 + fi as u64);
+                let fit = arm_sample(s, cfg, scale(OPTIMAL_FIT_N), 2_000 + fi as u64);
+                let eval = arm_sample(s, cfg, scale(OPTIMAL_EVAL_N), 3_000 + fi as u64);
+                let (auc_optimal, auc_optimal_se) = optimal_auc(cfg, &fit, &eval);
+                let t = PredictionTruth {
+                    holdout_n: holdout.y.len(),
+                    auc_optimal,
+                    auc_optimal_se,
+                };
+                (t, holdout)
+            }
+        })
+        .unzip();
+    Truths {
+        hypotheses: hypothesis_truths(s, n_per_arm),
+        prediction,
+        holdouts,
+    }
+}
+
+/// Population version of the scenario: no dropout, no failed scans, blocked allocation.
+fn population_scenario(s: &Scenario) -> Scenario {
+    let mut pop_s = s.clone();
+    pop_s.spec.measures.scan_failure = 0.0;
+    for a in pop_s.arms.iter_mut() {
+        a.dropout = 0.0;
+        a.dropout_log_or = 0.0;
+    }
+    pop_s.spec.design.allocation = crate::scenario::Allocation::Blocked;
+    pop_s
+}
+
+/// Features and targets of `n` patients of the family's arm (population version), drawn from
+/// the truth seed with the given stream tag.
+pub fn arm_sample(s: &Scenario, cfg: &PredictionConfig, n: usize, tag: u64) -> Holdout {
+    let pop_s = population_scenario(s);
+    let mut arms = vec![0; s.arms.len()];
+    let mut out = Holdout::default();
+    let mut c = Cohort::default();
+    let (mut x, mut y) = (Vec::new(), Vec::new());
+    let mut drawn = 0;
+    let mut j = 0u64;
+    while drawn < n {
+        let m = CHUNK.min(n - drawn);
+        arms[cfg.arm] = m;
+        c.draw(
+            &pop_s,
+            &Sizes {
+                controls: 0,
+                arms: arms.clone(),
+            },
+            TRUTH_SEED ^ tag.rotate_left(40),
+            j,
+        );
+        cfg.extract(&pop_s, &c, &mut x, &mut y);
+        out.x.extend_from_slice(&x);
+        out.y.extend_from_slice(&y);
+        drawn += m;
+        j += 1;
+    }
+    out
+}
+
+/// The best achievable AUC of the family's features: an unpenalised logistic model fitted on one
+/// large sample, its AUC measured on another. When the features are jointly normal with the latent
+/// improvement and the target is a threshold of it (the model without the baseline score), the
+/// Bayes-optimal score is monotone in one linear index of the features, and the logistic fit
+/// estimates that index's direction consistently (Li & Duan 1989), so this is the optimum up to
+/// sampling error; with the baseline score among the features it is an approximation.
+pub fn optimal_auc(cfg: &PredictionConfig, fit: &Holdout, eval: &Holdout) -> (f64, f64) {
+    use crate::analysis::prediction::cv::{Model, Penalty, Pipeline, Scratch, Threshold};
+    use crate::analysis::prediction::metrics::auc;
+    let p = cfg.n_features();
+    let pipe = Pipeline {
+        model: Model::Ridge,
+        penalty: Penalty::Fixed(0.0),
+        select: None,
+        threshold: Threshold::Prevalence,
+    };
+    let rows: Vec<usize> = (0..fit.y.len()).collect();
+    let mut rng = crate::rng::stream(TRUTH_SEED, 0, 0);
+    let fitted = pipe.fit(&fit.x, p, &fit.y, &rows, &mut rng, &mut Scratch::default());
+    let mut z = Vec::new();
+    let score: Vec<f64> = (0..eval.y.len())
+        .map(|i| fitted.predict(&eval.x[i * p..(i + 1) * p], &mut z))
+        .collect();
+    let a = auc(&score, &eval.y, &mut Vec::new());
+    let n1 = eval.y.iter().filter(|&&v| v).count() as f64;
+    let n0 = eval.y.len() as f64 - n1;
+    (a, hanley_mcneil_se(a, n1, n0))
+}
+
+/// Standard error of an AUC from n1 positives and n0 negatives (Hanley & McNeil 1982).
+pub fn hanley_mcneil_se(a: f64, n1: f64, n0: f64) -> f64 {
+    let q1 = a / (2.0 - a);
+    let q2 = 2.0 * a * a / (1.0 + a);
+    ((a * (1.0 - a) + (n1 - 1.0) * (q1 - a * a) + (n0 - 1.0) * (q2 - a * a)) / (n1 * n0)).sqrt()
+}
+
+fn hypothesis_truths(s: &Scenario, n_per_arm: usize) -> Vec<Vec<Truth>> {
     let needs_sample = s
         .families
         .iter()
@@ -64,6 +208,7 @@ pub fn truths_with(s: &Scenario, n_per_arm: usize) -> Vec<Vec<Truth>> {
                 source: "closed_form",
             };
             match f.kind {
+                FamilyKind::Prediction => Vec::new(),
                 FamilyKind::BaselineDifference => f
                     .regions
                     .iter()
@@ -164,14 +309,8 @@ struct Population {
 
 impl Population {
     fn draw(s: &Scenario, n_per_arm: usize) -> Self {
-        let mut pop_s = s.clone();
         // The estimand is defined on everyone randomised: no dropout, no failed scans.
-        pop_s.spec.measures.scan_failure = 0.0;
-        for a in pop_s.arms.iter_mut() {
-            a.dropout = 0.0;
-            a.dropout_log_or = 0.0;
-        }
-        pop_s.spec.design.allocation = crate::scenario::Allocation::Blocked;
+        let pop_s = population_scenario(s);
         let k = s.arms.len();
         let nr = s.n_regions();
         let mut pop = Population {

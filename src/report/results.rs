@@ -5,7 +5,7 @@
 use super::{RunInfo, csv_num};
 use crate::montecarlo::Row;
 use crate::montecarlo::search::SampleSize;
-use crate::montecarlo::truth::Truth;
+use crate::montecarlo::truth::Truths;
 use crate::scenario::Scenario;
 use serde_json::{Value, json};
 use std::fmt::Write;
@@ -50,9 +50,25 @@ pub fn to_csv(rows: &[Row]) -> String {
 }
 
 /// Truth table for the metadata: one entry per hypothesis.
-pub fn truths_json(s: &Scenario, truths: &[Vec<Truth>]) -> Value {
+pub fn truths_json(s: &Scenario, truths: &Truths) -> Value {
     let mut out = Vec::new();
-    for (f, ts) in s.families.iter().zip(truths) {
+    for ((f, ts), pt) in s
+        .families
+        .iter()
+        .zip(&truths.hypotheses)
+        .zip(&truths.prediction)
+    {
+        if f.prediction.is_some() {
+            for h in s.hypotheses(f) {
+                out.push(
+                    json!({"family": f.name, "hypothesis": h, "metric": "auc_optimal",
+                                "value": num(pt.auc_optimal), "se": num(pt.auc_optimal_se),
+                                "holdout_n": pt.holdout_n,
+                                "source": "population_sample_logistic_fit"}),
+                );
+            }
+            continue;
+        }
         for (h, t) in s.hypotheses(f).iter().zip(ts) {
             out.push(
                 json!({"family": f.name, "hypothesis": h, "value": num(t.value),
@@ -88,7 +104,7 @@ pub fn metadata(
     s: &Scenario,
     info: &RunInfo,
     reps: u64,
-    truths: &[Vec<Truth>],
+    truths: &Truths,
     wall_seconds: Option<f64>,
 ) -> Value {
     let mut run = serde_json::to_value(info).expect("plain struct");
@@ -159,6 +175,9 @@ pub fn summary(s: &Scenario, rows: &[Row], reps: u64) -> String {
         );
         let mut cols: Vec<(String, String)> = Vec::new();
         for f in &s.families {
+            if f.kind == crate::scenario::FamilyKind::Prediction {
+                continue;
+            }
             if f.kind == crate::scenario::FamilyKind::Clinical {
                 for h in s.hypotheses(f) {
                     cols.push((f.name.clone(), h));
@@ -195,6 +214,45 @@ pub fn summary(s: &Scenario, rows: &[Row], reps: u64) -> String {
     for f in &s.families {
         let _ = writeln!(o);
         let get = |h: &str, m: &str| find(rows, n, &f.name, h, m);
+        if let Some(cfg) = &f.prediction {
+            let _ = writeln!(
+                o,
+                "{} (prediction of {:?} in arm {}; AUC target {} for assurance):",
+                f.name, cfg.target, s.arms[cfg.arm].name, cfg.auc_target
+            );
+            let _ = writeln!(
+                o,
+                "  {:<12} {:>15} {:>15} {:>15} {:>15} {:>15} {:>13} {:>13}",
+                "model",
+                "AUC cv",
+                "AUC apparent",
+                "AUC true",
+                "AUC optimal",
+                "optimism",
+                "P(cv>=t)",
+                "P(true>=t)"
+            );
+            for h in s.hypotheses(f) {
+                let cell = |m: &str| {
+                    get(&h, m)
+                        .map(|r| fmt_pm(r.value, r.mc_se))
+                        .unwrap_or_else(|| "-".into())
+                };
+                let _ = writeln!(
+                    o,
+                    "  {:<12} {:>15} {:>15} {:>15} {:>15} {:>15} {:>13} {:>13}",
+                    h,
+                    cell("auc_cv"),
+                    cell("auc_apparent"),
+                    cell("auc_true"),
+                    cell("auc_optimal"),
+                    cell("optimism_auc"),
+                    cell("assurance_auc_cv"),
+                    cell("assurance_auc_true")
+                );
+            }
+            continue;
+        }
         let any = get("any", "power")
             .map(|r| fmt_pm(r.value, r.mc_se))
             .unwrap_or_default();

@@ -18,6 +18,7 @@ pub mod spec;
 pub use provenance::unsourced_numbers;
 pub use spec::*;
 
+use crate::analysis::prediction::PredictionConfig;
 use crate::error::{Problem, ScenarioError};
 use crate::linalg;
 use statrs::distribution::{ContinuousCDF, Normal};
@@ -131,6 +132,8 @@ pub struct Family {
     pub gate: Option<usize>,
     /// Alternative.
     pub alternative: Alternative,
+    /// Prediction settings (prediction families only).
+    pub prediction: Option<PredictionConfig>,
 }
 
 /// A validated scenario ready to simulate.
@@ -246,6 +249,11 @@ impl Scenario {
     /// Names of the hypotheses of a family, in order.
     pub fn hypotheses(&self, f: &Family) -> Vec<String> {
         match f.kind {
+            FamilyKind::Prediction => f
+                .prediction
+                .as_ref()
+                .map(|c| c.models.iter().map(|m| m.name().to_string()).collect())
+                .unwrap_or_default(),
             FamilyKind::Clinical => f
                 .endpoints
                 .iter()
@@ -890,6 +898,15 @@ fn default_families(spec: &ScenarioSpec) -> Vec<FamilySpec> {
         multiplicity: Multiplicity::Holm,
         gate: None,
         alternative: Alternative::TwoSided,
+        target: None,
+        features: None,
+        baseline_score: None,
+        models: None,
+        penalty: None,
+        validation: None,
+        threshold: None,
+        select: None,
+        auc_target: None,
     };
     let mut out = Vec::new();
     if spec.design.controls > 0 && spec.design.patients > 0 {
@@ -939,7 +956,7 @@ fn resolve_family(
     let two_arms = matches!(f.kind, FamilyKind::ArmChange | FamilyKind::Clinical);
     let one_arm = matches!(
         f.kind,
-        FamilyKind::WithinArmChange | FamilyKind::Correlation
+        FamilyKind::WithinArmChange | FamilyKind::Correlation | FamilyKind::Prediction
     );
     let mut arms = (0, 0);
     if two_arms {
@@ -1017,7 +1034,15 @@ fn resolve_family(
         }
         FamilyKind::WithinArmChange => &[TestKind::Paired],
         FamilyKind::Correlation => &[TestKind::Pearson, TestKind::Spearman],
+        // Prediction has models, not tests; `test` is rejected below.
+        FamilyKind::Prediction => &[TestKind::Welch],
     };
+    if f.kind == FamilyKind::Prediction && f.test.is_some() {
+        ck.err(
+            format!("{p}.test"),
+            "prediction families have models, not tests: use \"models\"",
+        );
+    }
     let test = f.test.unwrap_or(allowed[0]);
     if !allowed.contains(&test) {
         let list: Vec<String> = allowed
@@ -1097,6 +1122,7 @@ fn resolve_family(
             }
         },
     };
+    let prediction = resolve_prediction(ck, p, f, arms.0, &regions);
     if ck.problems.len() > n_before {
         return None;
     }
@@ -1110,6 +1136,142 @@ fn resolve_family(
         multiplicity: f.multiplicity,
         gate,
         alternative: f.alternative,
+        prediction,
+    })
+}
+
+/// The prediction settings of a family; errors for prediction fields on other kinds.
+fn resolve_prediction(
+    ck: &mut Checker,
+    p: &str,
+    f: &FamilySpec,
+    arm: usize,
+    regions: &[usize],
+) -> Option<PredictionConfig> {
+    use crate::analysis::prediction::cv::{Model, Penalty, Threshold, Validation};
+    if f.kind != FamilyKind::Prediction {
+        let given = [
+            ("target", f.target.is_some()),
+            ("features", f.features.is_some()),
+            ("baseline_score", f.baseline_score.is_some()),
+            ("models", f.models.is_some()),
+            ("penalty", f.penalty.is_some()),
+            ("validation", f.validation.is_some()),
+            ("threshold", f.threshold.is_some()),
+            ("select", f.select.is_some()),
+            ("auc_target", f.auc_target.is_some()),
+        ];
+        for (field, is) in given {
+            if is {
+                ck.err(
+                    format!("{p}.{field}"),
+                    "only prediction families take this field",
+                );
+            }
+        }
+        return None;
+    }
+    let target = f.target.unwrap_or(Endpoint::Response);
+    if target == Endpoint::Change {
+        ck.err(format!("{p}.target"), "must be response or remission");
+    }
+    let models = f
+        .models
+        .clone()
+        .unwrap_or_else(|| vec![Model::Ridge, Model::BestRegion]);
+    if models.is_empty() {
+        ck.err(
+            format!("{p}.models"),
+            "must name at least one model (ridge, best_region)",
+        );
+    }
+    for (i, m) in models.iter().enumerate() {
+        if models[..i].contains(m) {
+            ck.err(
+                format!("{p}.models[{i}]"),
+                format!("duplicate model {}", m.name()),
+            );
+        }
+    }
+    let penalty = match f.penalty {
+        None | Some(PenaltySpec::Named(PenaltyName::Cv)) => Penalty::InnerCv,
+        Some(PenaltySpec::Value(l)) => {
+            if !(l >= 0.0 && l.is_finite()) {
+                ck.err(
+                    format!("{p}.penalty"),
+                    format!("must be >= 0 or \"cv\", got {l}"),
+                );
+            }
+            Penalty::Fixed(l)
+        }
+    };
+    let threshold = match f.threshold {
+        None | Some(ThresholdSpec::Named(ThresholdName::Prevalence)) => Threshold::Prevalence,
+        Some(ThresholdSpec::Value(t)) => {
+            if !(t > 0.0 && t < 1.0) {
+                ck.err(
+                    format!("{p}.threshold"),
+                    format!("must be in (0, 1) or \"prevalence\", got {t}"),
+                );
+            }
+            Threshold::Fixed(t)
+        }
+    };
+    let v = f.validation.clone().unwrap_or(ValidationSpec {
+        scheme: ValidationScheme::Kfold,
+        folds: 5,
+        repeats: 10,
+    });
+    if v.scheme != ValidationScheme::Loo && v.folds < 2 {
+        ck.err(
+            format!("{p}.validation.folds"),
+            format!("must be >= 2, got {}", v.folds),
+        );
+    }
+    if v.scheme == ValidationScheme::RepeatedKfold && v.repeats < 1 {
+        ck.err(format!("{p}.validation.repeats"), "must be >= 1");
+    }
+    let validation = match v.scheme {
+        ValidationScheme::Kfold => Validation::KFold(v.folds),
+        ValidationScheme::RepeatedKfold => Validation::Repeated(v.folds, v.repeats),
+        ValidationScheme::Loo => Validation::Loo,
+    };
+    let features = f.features.unwrap_or_default();
+    let baseline_score = f.baseline_score.unwrap_or(false);
+    let n_features = regions.len()
+        * if features == crate::analysis::prediction::FeatureSet::Both {
+            2
+        } else {
+            1
+        }
+        + baseline_score as usize;
+    if let Some(k) = f.select
+        && (k == 0 || k > n_features)
+    {
+        ck.err(
+            format!("{p}.select"),
+            format!("must be between 1 and the number of features ({n_features}), got {k}"),
+        );
+    }
+    let auc_target = f.auc_target.unwrap_or(0.7);
+    if !(auc_target > 0.0 && auc_target < 1.0) {
+        ck.err(
+            format!("{p}.auc_target"),
+            format!("must be in (0, 1), got {auc_target}"),
+        );
+    }
+    Some(PredictionConfig {
+        arm,
+        target,
+        regions: regions.to_vec(),
+        features,
+        baseline_score,
+        models,
+        penalty,
+        select: f.select,
+        threshold,
+        validation,
+        auc_target,
     })
 }
 

@@ -299,6 +299,105 @@ pub struct FamilySpec {
     /// Alternative hypothesis.
     #[serde(default)]
     pub alternative: Alternative,
+    /// Prediction: `response` (default) or `remission`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<Endpoint>,
+    /// Prediction: which scans are features (`baseline` default, `change`, `both`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub features: Option<crate::analysis::prediction::FeatureSet>,
+    /// Prediction: add the baseline symptom score as a feature (default false).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline_score: Option<bool>,
+    /// Prediction: models compared (default `["ridge", "best_region"]`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub models: Option<Vec<crate::analysis::prediction::cv::Model>>,
+    /// Prediction: ridge penalty, a number or `"cv"` (inner cross-validation, the default).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub penalty: Option<PenaltySpec>,
+    /// Prediction: validation scheme.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub validation: Option<ValidationSpec>,
+    /// Prediction: classification threshold, a probability or `"prevalence"` (the default: the
+    /// training rows' prevalence).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub threshold: Option<ThresholdSpec>,
+    /// Prediction: keep this many features, chosen inside each training fold by univariate AUC.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub select: Option<usize>,
+    /// Prediction: the AUC whose attainment probability (assurance) is reported (default 0.7).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auc_target: Option<f64>,
+}
+
+/// A ridge penalty: a number or `"cv"`.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq)]
+#[serde(untagged)]
+pub enum PenaltySpec {
+    /// Fixed lambda (glmnet scale: penalty on the mean log-likelihood).
+    Value(f64),
+    /// Chosen by inner cross-validation.
+    Named(PenaltyName),
+}
+
+/// Named penalty choices.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum PenaltyName {
+    /// Inner cross-validation over a grid.
+    Cv,
+}
+
+/// A classification threshold: a probability or `"prevalence"`.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq)]
+#[serde(untagged)]
+pub enum ThresholdSpec {
+    /// Fixed probability.
+    Value(f64),
+    /// Named rule.
+    Named(ThresholdName),
+}
+
+/// Named thresholds.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum ThresholdName {
+    /// The training prevalence.
+    Prevalence,
+}
+
+/// Validation scheme of a prediction family.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ValidationSpec {
+    /// `kfold` (stratified, default), `repeated_kfold` or `loo`.
+    #[serde(default)]
+    pub scheme: ValidationScheme,
+    /// Folds (default 5).
+    #[serde(default = "five")]
+    pub folds: usize,
+    /// Repeats of `repeated_kfold` (default 10).
+    #[serde(default = "ten")]
+    pub repeats: usize,
+}
+
+/// Validation schemes.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum ValidationScheme {
+    /// Stratified k-fold.
+    #[default]
+    Kfold,
+    /// Repeated stratified k-fold.
+    RepeatedKfold,
+    /// Leave one out.
+    Loo,
+}
+
+fn five() -> usize {
+    5
+}
+fn ten() -> usize {
+    10
 }
 
 /// Kinds of families (MODEL.md section 4).
@@ -315,6 +414,9 @@ pub enum FamilyKind {
     Clinical,
     /// Correlation of biomarker change with symptom improvement within an arm, per region.
     Correlation,
+    /// Prediction of responders (or remitters) within an arm from biomarkers; one "hypothesis"
+    /// per model.
+    Prediction,
 }
 
 /// Statistical tests.
