@@ -299,10 +299,11 @@ fn sample_size(
     })?;
     let secs = start.elapsed().as_secs_f64();
     let label = format!("{}:{}:{}", crit.family, crit.hypothesis, crit.metric);
+    let cmp = if crit.at_most() { "<=" } else { ">=" };
     match (ss.n, &ss.at_n) {
         (Some(n), Some(r)) => {
             println!(
-                "Smallest total N with {label} >= {target}: {n} ({} controls, {} patients); measured {} = {} \
+                "Smallest total N with {label} {cmp} {target}: {n} ({} controls, {} patients); measured {} = {} \
                  (95 % MC interval {:.3}-{:.3}, {} trials)",
                 r.n_controls,
                 r.n_patients,
@@ -324,9 +325,26 @@ fn sample_size(
             );
         }
         _ => {
+            // When the features cannot reach the AUC asked for at any N, say so.
+            if let Some(fi) = s.families.iter().position(|f| f.name == crit.family)
+                && let Some(cfg) = &s.families[fi].prediction
+            {
+                let opt = truths.prediction[fi].auc_optimal;
+                let asked = match crit.metric.as_str() {
+                    "assurance_auc_true" | "assurance_auc_cv" => Some(cfg.auc_target),
+                    "auc_true" | "auc_cv" => Some(target),
+                    _ => None,
+                };
+                if let Some(a) = asked.filter(|&a| opt < a) {
+                    println!(
+                        "The best achievable AUC of these features is {opt:.3} (a model fitted on a \
+                         population sample), below {a}: no sample size can reach this target."
+                    );
+                }
+            }
             let at_max = ss.evaluated.get(&max_n).and_then(|rows| crit.pick(rows));
             println!(
-                "Target NOT reached: {label} stays below {target} up to N = {max_n}{}. \
+                "Target NOT reached: {label} is not {cmp} {target} at N = {max_n}{}. \
                  Raise --max-n or revise the design.",
                 at_max
                     .map(|r| format!(

@@ -8,6 +8,9 @@ use crate::analysis::prediction::ModelOutcome;
 use crate::analysis::prediction::metrics::Metrics;
 use serde::{Deserialize, Serialize};
 
+/// One reported figure: (value, mc_se, ci_low, ci_high, reps).
+pub type Figure = (f64, f64, f64, f64, u64);
+
 /// Bins of a histogram: quantiles of metrics on [0, 1] are resolved to 1/4000 = 0.00025.
 pub const BINS: usize = 4000;
 const Z95: f64 = 1.959963984540054;
@@ -199,7 +202,7 @@ impl ModelAcc {
     }
 
     /// Result rows: (metric, (value, mc_se, ci_low, ci_high, reps)).
-    pub fn rows(&self, t: &PredictionTruth, n: u64) -> Vec<(String, (f64, f64, f64, f64, u64))> {
+    pub fn rows(&self, t: &PredictionTruth, n: u64) -> Vec<(String, Figure)> {
         let mut out = Vec::new();
         let names = Metrics::NAN.named();
         let prop = |x: u64, n: u64| {

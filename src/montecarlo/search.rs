@@ -13,7 +13,10 @@ use crate::scenario::Scenario;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
-/// What to size for: `FAMILY:HYPOTHESIS[:METRIC]`, metric `power` by default.
+/// What to size for: `FAMILY:HYPOTHESIS[:METRIC]`, metric `power` by default. For a prediction
+/// family the hypothesis is a model and the metric one of its accuracy figures, e.g.
+/// `prediction:ridge:assurance_auc_true` or `prediction:ridge:auc_gap` (a gap to the optimum, which
+/// is reached when it falls to the target).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Criterion {
     /// Family name.
@@ -54,6 +57,37 @@ impl Criterion {
             )));
         };
         let hyps = s.hypotheses(f);
+        if f.prediction.is_some() {
+            if !hyps.contains(&self.hypothesis) {
+                return Err(RunError::BadSettings(format!(
+                    "--criterion: prediction family '{}' has no model '{}'; models: {}",
+                    self.family,
+                    self.hypothesis,
+                    hyps.join(", ")
+                )));
+            }
+            let known = [
+                "auc_cv",
+                "auc_true",
+                "auc_apparent",
+                "auc_gap",
+                "optimism_auc",
+                "assurance_auc_cv",
+                "assurance_auc_true",
+                "balanced_accuracy_cv",
+                "balanced_accuracy_true",
+                "brier_cv",
+                "brier_true",
+            ];
+            if !known.contains(&self.metric.as_str()) {
+                return Err(RunError::BadSettings(format!(
+                    "--criterion: metric '{}' cannot be sized for; use one of {}",
+                    self.metric,
+                    known.join(", ")
+                )));
+            }
+            return Ok(());
+        }
         let k = hyps.len();
         let ok = hyps.contains(&self.hypothesis)
             || self.hypothesis == "any"
@@ -78,6 +112,13 @@ impl Criterion {
             )));
         }
         Ok(())
+    }
+
+    /// Whether the target is an upper limit (the metric falls with N: gaps, optimism, Brier score)
+    /// rather than a level to reach.
+    pub fn at_most(&self) -> bool {
+        matches!(self.metric.as_str(), "auc_gap" | "optimism_auc")
+            || self.metric.starts_with("brier")
     }
 
     /// The row of this criterion among a run's rows.
@@ -132,6 +173,7 @@ pub fn sample_size(
             "--target: must be in (0, 1), got {target}"
         )));
     }
+    let at_most = criterion.at_most();
     let lo = min_total(s);
     if max_n < lo {
         return Err(RunError::BadSettings(format!(
@@ -171,9 +213,19 @@ pub fn sample_size(
         }
         Ok(Some(b))
     };
-    let n = smallest(&|r: &Row| r.value >= target)?;
-    let n_low = smallest(&|r: &Row| r.ci_high >= target)?;
-    let n_high = smallest(&|r: &Row| r.ci_low >= target)?;
+    // "Reaching" the target: at least it, or for falling metrics at most it.
+    let reach = |v: f64| if at_most { v <= target } else { v >= target };
+    let n = smallest(&|r: &Row| reach(r.value))?;
+    // The optimistic end of the interval reaches the target first, the pessimistic end last.
+    let bound = |r: &Row, optimistic: bool| {
+        if at_most == optimistic {
+            r.ci_low
+        } else {
+            r.ci_high
+        }
+    };
+    let n_low = smallest(&|r: &Row| reach(bound(r, true)))?;
+    let n_high = smallest(&|r: &Row| reach(bound(r, false)))?;
     let at_n = match n {
         Some(n) => Some(eval(n)?),
         None => None,

@@ -173,29 +173,42 @@ pub fn summary(s: &Scenario, rows: &[Row], reps: u64) -> String {
             o,
             "Power by total N ({reps} simulated trials per N; ± is the Monte Carlo SE)"
         );
-        let mut cols: Vec<(String, String)> = Vec::new();
+        let mut cols: Vec<(String, String, &str)> = Vec::new();
         for f in &s.families {
-            if f.kind == crate::scenario::FamilyKind::Prediction {
-                continue;
-            }
-            if f.kind == crate::scenario::FamilyKind::Clinical {
-                for h in s.hypotheses(f) {
-                    cols.push((f.name.clone(), h));
+            match f.kind {
+                crate::scenario::FamilyKind::Prediction => {
+                    for h in s.hypotheses(f) {
+                        cols.push((f.name.clone(), h.clone(), "auc_cv"));
+                        cols.push((f.name.clone(), h, "auc_true"));
+                    }
                 }
-            } else {
-                cols.push((f.name.clone(), "any".into()));
+                crate::scenario::FamilyKind::Clinical => {
+                    for h in s.hypotheses(f) {
+                        cols.push((f.name.clone(), h, "power"));
+                    }
+                }
+                _ => cols.push((f.name.clone(), "any".into(), "power")),
             }
         }
+        let _ = writeln!(
+            o,
+            "(columns: FAMILY:HYPOTHESIS power; for prediction families MODEL mean AUC, cross-validated and true)"
+        );
         let _ = write!(o, "{:>7} {:>9} {:>9}", "N", "controls", "patients");
-        for (f, h) in &cols {
-            let _ = write!(o, " {:>18}", format!("{f}:{h}"));
+        for (f, h, m) in &cols {
+            let label = if *m == "power" {
+                format!("{f}:{h}")
+            } else {
+                format!("{h} {m}")
+            };
+            let _ = write!(o, " {label:>18}");
         }
         o.push('\n');
         for &n in &ns {
             let r0 = rows.iter().find(|r| r.n_total == n).expect("row for n");
             let _ = write!(o, "{:>7} {:>9} {:>9}", n, r0.n_controls, r0.n_patients);
-            for (f, h) in &cols {
-                let cell = find(rows, n, f, h, "power")
+            for (f, h, m) in &cols {
+                let cell = find(rows, n, f, h, m)
                     .map(|r| fmt_pm(r.value, r.mc_se))
                     .unwrap_or_else(|| "-".into());
                 let _ = write!(o, " {cell:>18}");

@@ -93,6 +93,21 @@ pub fn summary(s: &Scenario, unsourced: &[String]) -> String {
             .gate
             .map(|g| format!(", gated by {}", s.families[g].name))
             .unwrap_or_default();
+        if let Some(cfg) = &f.prediction {
+            let models: Vec<&str> = cfg.models.iter().map(|m| m.name()).collect();
+            let _ = writeln!(
+                o,
+                "  {:<18} Prediction of {:?} in arm {} from {:?} ({} features), models {}, {:?}{gate}",
+                f.name,
+                cfg.target,
+                s.arms[cfg.arm].name,
+                cfg.features,
+                cfg.n_features(),
+                models.join(", "),
+                cfg.validation
+            );
+            continue;
+        }
         let _ = writeln!(
             o,
             "  {:<18} {:?}, {:?} test, {:?}, {} hypotheses{gate}",
