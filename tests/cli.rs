@@ -218,7 +218,9 @@ fn simulate_same_seed_same_bytes_other_seed_other_bytes() {
     let text = String::from_utf8(a).unwrap();
     let mut lines = text.lines();
     let header = lines.next().unwrap();
-    assert!(header.starts_with("id,group,arm,madrs_baseline,madrs_followup,responder,remitter,dropped_out,superior_frontal_baseline"));
+    assert!(header.starts_with(
+        "id,group,arm,madrs_baseline,madrs_follow_up,responder,remitter,dropped_out,superior_frontal_baseline,superior_frontal_follow_up"
+    ));
     assert_eq!(lines.count(), 83);
 }
 

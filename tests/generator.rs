@@ -143,7 +143,7 @@ fn large_cohort_reproduces_the_scenario() {
             );
             let oimp: Vec<f64> = complete
                 .iter()
-                .map(|&i| c.observed_improvement(i))
+                .map(|&i| c.observed_improvement(i, 1))
                 .collect();
             let rel = arm.change_reliability(reg, r);
             check_corr(
@@ -234,7 +234,7 @@ fn truncated_baseline_by_rejection_and_by_inverse_cdf() {
             r#"{{"integer": false, "inclusion_min": {lo}, "inclusion_max": {hi}}}"#
         ));
         assert_eq!(s.symptoms.rejection, lo == 22.0);
-        let v: Vec<f64> = c.patient_range().map(|i| c.score0[i]).collect();
+        let v: Vec<f64> = c.patient_range().map(|i| c.score(i, 0)).collect();
         assert!(v.iter().all(|&x| (lo..=hi).contains(&x)));
         let (m, sd) = truncated_mean(34.0, 6.0, lo, hi);
         check_mean(&format!("truncated baseline [{lo}, {hi}]"), &v, m, sd);
@@ -246,7 +246,7 @@ fn truncated_baseline_by_rejection_and_by_inverse_cdf() {
 fn integer_scale_is_clamped_rounded_and_rules_hold() {
     let (s, c) = baseline_scores("{}");
     for i in c.patient_range() {
-        let (b, f) = (c.score0[i], c.score1[i]);
+        let (b, f) = (c.score(i, 0), c.score(i, 1));
         assert_eq!(b, b.round());
         assert!((22.0..=60.0).contains(&b));
         if f.is_nan() {
@@ -254,11 +254,11 @@ fn integer_scale_is_clamped_rounded_and_rules_hold() {
         }
         assert_eq!(f, f.round());
         assert!((0.0..=60.0).contains(&f), "follow-up {f} outside the scale");
-        assert_eq!(c.responder(&s, i), Some(f <= 0.5 * b));
-        assert_eq!(c.remitter(&s, i), Some(f <= 10.0));
+        assert_eq!(c.responder(&s, i, 1), Some(f <= 0.5 * b));
+        assert_eq!(c.remitter(&s, i, 1), Some(f <= 10.0));
     }
     // Some patients improve by more than their baseline: the clamp at 0 must have been used.
-    assert!(c.patient_range().any(|i| c.score1[i] == 0.0));
+    assert!(c.patient_range().any(|i| c.score(i, 1) == 0.0));
 }
 
 #[test]
@@ -278,7 +278,7 @@ fn larger_cohort_extends_smaller_one() {
                 small.true_baseline[i * nr..(i + 1) * nr],
                 large.true_baseline[j * nr..(j + 1) * nr]
             );
-            assert_eq!(small.score0[i].to_bits(), large.score0[j].to_bits());
+            assert_eq!(small.score(i, 0).to_bits(), large.score(j, 0).to_bits());
         }
     }
 }

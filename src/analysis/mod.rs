@@ -15,6 +15,7 @@ pub mod correlation;
 pub mod dist;
 pub mod fisher;
 pub mod multiplicity;
+pub mod ols;
 pub mod prediction;
 pub mod summary;
 pub mod ttest;
@@ -80,6 +81,8 @@ pub struct Analyzer {
     ys: Vec<f64>,
     idx: Vec<usize>,
     pred: prediction::PredScratch,
+    ols: ols::Ols,
+    adj: Vec<f64>,
 }
 
 impl Analyzer {
@@ -155,38 +158,48 @@ impl Analyzer {
                 }
             }
             FamilyKind::Clinical => {
-                for (h, e) in f.endpoints.iter().enumerate() {
-                    out[h] = match e {
-                        Endpoint::Change => {
-                            let m1 = improvement_moments(c, a1);
-                            let m2 = improvement_moments(c, a2);
-                            match f.test {
-                                TestKind::Ancova => {
-                                    ttest::ancova(&m1.summary(), &m2.summary(), alt)
-                                }
-                                t => two_sample(t, &m1.summary().y(), &m2.summary().y(), alt),
-                            }
-                        }
-                        Endpoint::Response | Endpoint::Remission => {
-                            let count = |k: usize| {
-                                let (mut x, mut n) = (0u64, 0u64);
-                                for i in c.arm_range(k) {
-                                    let v = if *e == Endpoint::Response {
-                                        c.responder(s, i)
-                                    } else {
-                                        c.remitter(s, i)
-                                    };
-                                    if let Some(v) = v {
-                                        n += 1;
-                                        x += v as u64;
+                let nvis = f.visits.len();
+                for (ei, e) in f.endpoints.iter().enumerate() {
+                    for (vi, &v) in f.visits.iter().enumerate() {
+                        out[ei * nvis + vi] = match e {
+                            Endpoint::Change => self.clinical_change(s, c, f, v),
+                            Endpoint::Response | Endpoint::Remission => {
+                                let count = |k: usize| {
+                                    let (mut x, mut n) = (0u64, 0u64);
+                                    for i in c.arm_range(k) {
+                                        let r = if *e == Endpoint::Response {
+                                            c.responder(s, i, v)
+                                        } else {
+                                            c.remitter(s, i, v)
+                                        };
+                                        if let Some(r) = r {
+                                            n += 1;
+                                            x += r as u64;
+                                        }
                                     }
-                                }
-                                (x, n)
-                            };
-                            let ((x1, n1), (x2, n2)) = (count(a1), count(a2));
-                            fisher::fisher_exact(x1, n1, x2, n2, alt)
+                                    (x, n)
+                                };
+                                let ((x1, n1), (x2, n2)) = (count(a1), count(a2));
+                                fisher::fisher_exact(x1, n1, x2, n2, alt)
+                            }
+                        };
+                    }
+                }
+            }
+            FamilyKind::Crossover => {
+                // Standard 2x2 crossover analysis: half the period difference, compared between
+                // the two sequences by a two-sample t-test; (d1 - d2) / 2 estimates arm a1 - arm a2.
+                for (h, &r) in f.regions.iter().enumerate() {
+                    let half_diff = |g: usize| {
+                        let mut m = Moments::default();
+                        for i in c.group_range(g) {
+                            m.push((c.baseline[i * nr + r] - c.followup[i * nr + r]) / 2.0);
                         }
+                        m.summary()
                     };
+                    // Group 1 + k is the sequence that starts with arm k.
+                    let (first, second) = (half_diff(1 + a1), half_diff(1 + a2));
+                    out[h] = two_sample(f.test, &first, &second, alt);
                 }
             }
             FamilyKind::Correlation => {
@@ -198,7 +211,7 @@ impl Analyzer {
                             for i in c.arm_range(a1) {
                                 self.xs
                                     .push(c.followup[i * nr + r] - c.baseline[i * nr + r]);
-                                self.ys.push(c.observed_improvement(i));
+                                self.ys.push(c.observed_improvement(i, f.visits[0]));
                             }
                             correlation::spearman(&mut self.xs, &mut self.ys, &mut self.idx, alt)
                         }
@@ -207,7 +220,7 @@ impl Analyzer {
                             for i in c.arm_range(a1) {
                                 m.push(
                                     c.followup[i * nr + r] - c.baseline[i * nr + r],
-                                    c.observed_improvement(i),
+                                    c.observed_improvement(i, f.visits[0]),
                                 );
                             }
                             correlation::pearson(&m.summary(), alt)
@@ -217,6 +230,40 @@ impl Analyzer {
             }
             FamilyKind::Prediction => unreachable!("prediction families are evaluated in analyse"),
         }
+    }
+}
+
+impl Analyzer {
+    /// Improvement at visit v, arm a1 minus arm a2: t-test, or ANCOVA adjusted for the family's
+    /// characteristics (the baseline score alone uses the one-covariate formula).
+    fn clinical_change(&mut self, s: &Scenario, c: &Cohort, f: &Family, v: usize) -> TestOutcome {
+        let (a1, a2) = f.arms;
+        let alt = f.alternative;
+        if f.test != TestKind::Ancova {
+            let (m1, m2) = (improvement_moments(c, a1, v), improvement_moments(c, a2, v));
+            return two_sample(f.test, &m1.summary().y(), &m2.summary().y(), alt);
+        }
+        if f.adjust == [crate::scenario::CovRef::BaselineScore] {
+            let (m1, m2) = (improvement_moments(c, a1, v), improvement_moments(c, a2, v));
+            return ttest::ancova(&m1.summary(), &m2.summary(), alt);
+        }
+        self.ols.reset(f.adjust.len());
+        for (k, group) in [(a1, true), (a2, false)] {
+            for i in c.arm_range(k) {
+                self.adj.clear();
+                for &cv in &f.adjust {
+                    // Centre at the population mean for conditioning.
+                    let centre = match cv {
+                        crate::scenario::CovRef::BaselineScore => s.symptoms.spec.baseline_mean,
+                        crate::scenario::CovRef::Covariate(j) => s.covariates[j].mean,
+                    };
+                    self.adj.push(c.characteristic(i, cv) - centre);
+                }
+                self.ols
+                    .push(group, c.observed_improvement(i, v), &self.adj);
+            }
+        }
+        self.ols.group_effect(alt)
     }
 }
 
@@ -243,11 +290,11 @@ fn change_moments(c: &Cohort, k: usize, r: usize) -> CoMoments {
     m
 }
 
-/// (baseline score, improvement) in arm k, complete cases.
-fn improvement_moments(c: &Cohort, k: usize) -> CoMoments {
+/// (baseline score, improvement at visit v) in arm k, complete cases.
+fn improvement_moments(c: &Cohort, k: usize, v: usize) -> CoMoments {
     let mut m = CoMoments::default();
     for i in c.arm_range(k) {
-        m.push(c.score0[i], c.observed_improvement(i));
+        m.push(c.score(i, 0), c.observed_improvement(i, v));
     }
     m
 }

@@ -1,8 +1,9 @@
 //! The generative model: draw one simulated cohort (MODEL.md section 3).
 //!
-//! Subjects are stored group by group: controls first, then each arm in design order. Every array is
-//! flat (subject-major, `n * R` for regional values) and reused between replicates, so the hot loop
-//! allocates nothing once the buffers have grown to the largest size used.
+//! Subjects are stored group by group: controls first, then each arm in design order (in a
+//! crossover design the groups are the two sequences: arm 0 first, then arm 1 first). Every array
+//! is flat (subject-major) and reused between replicates, so the hot loop allocates nothing once the
+//! buffers have grown to the largest size used.
 //!
 //! ```
 //! use trialsim::{model::Cohort, scenario};
@@ -14,7 +15,7 @@
 //! ```
 
 use crate::rng::{self, TrialRng};
-use crate::scenario::{Scenario, Sizes};
+use crate::scenario::{Allocation, CovRef, DesignKind, Scenario, Sizes};
 use rand::RngExt;
 use rand_distr::StandardNormal;
 use statrs::distribution::{ContinuousCDF, Normal};
@@ -24,27 +25,43 @@ use statrs::distribution::{ContinuousCDF, Normal};
 pub struct Cohort {
     /// Number of regions (R).
     pub n_regions: usize,
-    /// `group_start[g]..group_start[g+1]` are the subjects of group g (0 = controls, 1 + k = arm k).
+    /// Number of visits (V).
+    pub n_visits: usize,
+    /// Number of covariates (C).
+    pub n_covariates: usize,
+    /// `group_start[g]..group_start[g+1]` are the subjects of group g (0 = controls, 1 + k = arm k;
+    /// in a crossover, 1 + k = the sequence that starts with arm k).
     pub group_start: Vec<usize>,
-    /// Observed baseline scans, `n * R` (NaN when the scan failed).
+    /// Observed first scans, `n * R` (baseline; crossover: period 1). NaN when the scan failed.
     pub baseline: Vec<f64>,
-    /// Observed follow-up scans, `n * R` (NaN when not scanned, dropped out or failed).
+    /// Observed second scans, `n * R` (at the scan visit; crossover: period 2). NaN when not
+    /// scanned, dropped out or failed.
     pub followup: Vec<f64>,
     /// True baseline values, `n * R`.
     pub true_baseline: Vec<f64>,
-    /// True changes, `n * R` (0 for controls).
+    /// True changes, `n * R` (0 for controls; crossover: the subject's effect of arm 0 minus arm 1).
     pub true_change: Vec<f64>,
-    /// True symptom improvement s (NaN for controls).
+    /// True final symptom improvement s (NaN for controls and crossover subjects).
     pub improvement: Vec<f64>,
-    /// Baseline symptom score (NaN for controls).
-    pub score0: Vec<f64>,
-    /// Follow-up symptom score (NaN for controls and dropouts).
-    pub score1: Vec<f64>,
-    /// Missed the follow-up visit.
+    /// Symptom scores, `n * V` (NaN for controls, crossover subjects and missed visits).
+    pub scores: Vec<f64>,
+    /// Covariates, `n * C`.
+    pub covariates: Vec<f64>,
+    /// Late responder.
+    pub late: Vec<bool>,
+    /// Missed the post-baseline visits.
     pub dropped: Vec<bool>,
-    /// Scratch space for one subject's normals.
     z: Vec<f64>,
     w: Vec<f64>,
+    pool: Vec<Pre>,
+}
+
+/// Pre-treatment characteristics of a patient drawn before allocation (logistic allocation).
+#[derive(Debug, Clone, Default)]
+struct Pre {
+    cov: Vec<f64>,
+    score0: f64,
+    arm: usize,
 }
 
 impl Cohort {
@@ -73,66 +90,82 @@ impl Cohort {
         self.group_start.partition_point(|&s| s <= i) - 1
     }
 
-    /// Observed improvement (baseline minus follow-up score), NaN if missing.
+    /// Symptom score of subject i at visit v.
     #[inline]
-    pub fn observed_improvement(&self, i: usize) -> f64 {
-        self.score0[i] - self.score1[i]
+    pub fn score(&self, i: usize, v: usize) -> f64 {
+        self.scores[i * self.n_visits + v]
     }
 
-    /// Responder status under the scenario's rule; `None` if the follow-up is missing.
+    /// Observed improvement at visit v (baseline minus visit score), NaN if missing.
     #[inline]
-    pub fn responder(&self, s: &Scenario, i: usize) -> Option<bool> {
-        let (b, f) = (self.score0[i], self.score1[i]);
+    pub fn observed_improvement(&self, i: usize, v: usize) -> f64 {
+        self.score(i, 0) - self.score(i, v)
+    }
+
+    /// Responder status at visit v under the scenario's rule; `None` if the visit is missing.
+    #[inline]
+    pub fn responder(&self, s: &Scenario, i: usize, v: usize) -> Option<bool> {
+        let (b, f) = (self.score(i, 0), self.score(i, v));
         if b.is_nan() || f.is_nan() {
             return None;
         }
         Some(f <= (1.0 - s.symptoms.spec.response_fraction) * b + 1e-9)
     }
 
-    /// Remitter status; `None` if the follow-up is missing.
+    /// Remitter status at visit v; `None` if the visit is missing.
     #[inline]
-    pub fn remitter(&self, s: &Scenario, i: usize) -> Option<bool> {
-        let f = self.score1[i];
+    pub fn remitter(&self, s: &Scenario, i: usize, v: usize) -> Option<bool> {
+        let f = self.score(i, v);
         if f.is_nan() {
             return None;
         }
         Some(f <= s.symptoms.spec.remission_max)
     }
 
-    fn resize(&mut self, n: usize, r: usize, d: usize) {
+    /// Value of a pre-treatment characteristic of subject i.
+    #[inline]
+    pub fn characteristic(&self, i: usize, c: CovRef) -> f64 {
+        match c {
+            CovRef::BaselineScore => self.score(i, 0),
+            CovRef::Covariate(j) => self.covariates[i * self.n_covariates + j],
+        }
+    }
+
+    fn resize(&mut self, n: usize, r: usize, v: usize, nc: usize) {
         self.n_regions = r;
-        for v in [
+        self.n_visits = v;
+        self.n_covariates = nc;
+        for x in [
             &mut self.baseline,
             &mut self.followup,
             &mut self.true_baseline,
             &mut self.true_change,
         ] {
-            v.resize(n * r, 0.0);
+            x.resize(n * r, 0.0);
         }
-        for v in [&mut self.improvement, &mut self.score0, &mut self.score1] {
-            v.resize(n, 0.0);
-        }
+        self.improvement.resize(n, 0.0);
+        self.scores.resize(n * v, 0.0);
+        self.covariates.resize(n * nc, 0.0);
+        self.late.resize(n, false);
         self.dropped.resize(n, false);
-        self.z.resize(d, 0.0);
-        self.w.resize(d, 0.0);
+        self.z.resize(2 * r + 1, 0.0);
+        self.w.resize(2 * r + 1, 0.0);
     }
 
     /// Draw the cohort of replicate `replicate` under master seed `seed`.
     ///
     /// Each group draws from its own stream, subject by subject, so for a fixed replicate the cohort
     /// at a larger size contains the cohort at a smaller size (common random numbers across N).
+    /// Under logistic allocation the patients' pre-treatment characteristics and arms come from one
+    /// shared stream (they decide the arm), and the rest from each arm's stream.
     pub fn draw(&mut self, s: &Scenario, sizes: &Sizes, seed: u64, replicate: u64) {
-        let r = s.n_regions();
+        let (r, v, nc) = (s.n_regions(), s.visits.len(), s.covariates.len());
+        let ratios: Vec<f64> = s.arms.iter().map(|a| a.ratio).collect();
+        let mut alloc = rng::stream(seed, replicate, rng::STREAM_ALLOCATION);
         let arm_counts = match s.spec.design.allocation {
-            crate::scenario::Allocation::Blocked => sizes.arms.clone(),
-            crate::scenario::Allocation::Simple => {
-                let mut g = rng::stream(seed, replicate, rng::STREAM_ALLOCATION);
-                simple_allocation(
-                    &mut g,
-                    sizes.patients(),
-                    &s.arms.iter().map(|a| a.ratio).collect::<Vec<_>>(),
-                )
-            }
+            Allocation::Blocked => sizes.arms.clone(),
+            Allocation::Simple => simple_allocation(&mut alloc, sizes.patients(), &ratios),
+            Allocation::Logistic => self.logistic_pool(s, &mut alloc, sizes.patients()),
         };
         self.group_start.clear();
         self.group_start.push(0);
@@ -142,22 +175,77 @@ impl Cohort {
             self.group_start.push(last + c);
         }
         let n = self.n_subjects();
-        self.resize(n, r, 2 * r + 1);
+        self.resize(n, r, v, nc);
 
         let mut g = rng::stream(seed, replicate, rng::STREAM_CONTROLS);
         for i in self.group_range(0) {
             self.draw_control(s, &mut g, i);
         }
+        let pool = std::mem::take(&mut self.pool);
         for k in 0..s.arms.len() {
             let mut g = rng::stream(seed, replicate, rng::STREAM_ARM0 + k as u64);
+            let mut pre = pool.iter().filter(|p| p.arm == k);
             for i in self.arm_range(k) {
-                self.draw_patient(s, k, &mut g, i);
+                match s.design_kind {
+                    DesignKind::Crossover => self.draw_crossover(s, k, &mut g, i),
+                    DesignKind::Parallel => {
+                        let p = if s.spec.design.allocation == Allocation::Logistic {
+                            pre.next()
+                        } else {
+                            None
+                        };
+                        self.draw_patient(s, k, &mut g, i, p)
+                    }
+                }
             }
+        }
+        self.pool = pool;
+    }
+
+    /// Draw every patient's characteristics and arm under logistic allocation; returns arm counts.
+    fn logistic_pool(&mut self, s: &Scenario, g: &mut TrialRng, n: usize) -> Vec<usize> {
+        let model = s
+            .allocation_logit
+            .as_ref()
+            .expect("validated: logistic allocation has a model");
+        let nc = s.covariates.len();
+        self.pool.resize_with(n, Pre::default);
+        let mut counts = vec![0; s.arms.len()];
+        for p in self.pool.iter_mut() {
+            p.cov.resize(nc, 0.0);
+            for (x, c) in p.cov.iter_mut().zip(&s.covariates) {
+                *x = c.mean + c.sd * g.sample::<f64, _>(StandardNormal);
+            }
+            p.score0 = draw_baseline_score(g, s);
+            let mut eta = model.intercept;
+            for &(c, b) in &model.coefficients {
+                let dev = match c {
+                    CovRef::BaselineScore => p.score0 - s.symptoms.spec.baseline_mean,
+                    CovRef::Covariate(j) => p.cov[j] - s.covariates[j].mean,
+                };
+                eta += b * dev;
+            }
+            let in_model_arm = g.random::<f64>() < logistic(eta);
+            p.arm = if in_model_arm {
+                model.arm
+            } else {
+                1 - model.arm
+            };
+            counts[p.arm] += 1;
+        }
+        counts
+    }
+
+    fn draw_covariates(&mut self, s: &Scenario, g: &mut TrialRng, i: usize) {
+        let nc = s.covariates.len();
+        for (j, c) in s.covariates.iter().enumerate() {
+            self.covariates[i * nc + j] = c.mean + c.sd * g.sample::<f64, _>(StandardNormal);
         }
     }
 
     fn draw_control(&mut self, s: &Scenario, g: &mut TrialRng, i: usize) {
         let r = s.n_regions();
+        self.draw_covariates(s, g, i);
         for zj in self.z[..r].iter_mut() {
             *zj = g.sample(StandardNormal);
         }
@@ -168,9 +256,10 @@ impl Cohort {
             self.true_change[row.start + j] = 0.0;
         }
         self.improvement[i] = f64::NAN;
-        self.score0[i] = f64::NAN;
-        self.score1[i] = f64::NAN;
-        let fail0 = g.random::<f64>() < s.spec.measures.scan_failure;
+        let nv = self.n_visits;
+        self.scores[i * nv..(i + 1) * nv].fill(f64::NAN);
+        self.late[i] = false;
+        let fail0 = g.random::<f64>() < s.scan_failure;
         scan(
             g,
             s,
@@ -181,7 +270,7 @@ impl Cohort {
         );
         if s.spec.design.rescan_controls {
             let dropped = g.random::<f64>() < s.spec.design.control_dropout;
-            let fail1 = g.random::<f64>() < s.spec.measures.scan_failure;
+            let fail1 = g.random::<f64>() < s.scan_failure;
             self.dropped[i] = dropped;
             scan(
                 g,
@@ -197,10 +286,29 @@ impl Cohort {
         }
     }
 
-    fn draw_patient(&mut self, s: &Scenario, k: usize, g: &mut TrialRng, i: usize) {
+    fn draw_patient(
+        &mut self,
+        s: &Scenario,
+        k: usize,
+        g: &mut TrialRng,
+        i: usize,
+        pre: Option<&Pre>,
+    ) {
         let r = s.n_regions();
         let d = 2 * r + 1;
+        let nc = s.covariates.len();
+        let nv = self.n_visits;
         let arm = &s.arms[k];
+        let m0 = match pre {
+            Some(p) => {
+                self.covariates[i * nc..(i + 1) * nc].copy_from_slice(&p.cov);
+                p.score0
+            }
+            None => {
+                self.draw_covariates(s, g, i);
+                draw_baseline_score(g, s)
+            }
+        };
         for zj in self.z[..d].iter_mut() {
             *zj = g.sample(StandardNormal);
         }
@@ -211,21 +319,24 @@ impl Cohort {
             self.true_change[row.start + j] = arm.kappa[j] + arm.tau[j] * self.w[r + j];
         }
         let s_std = self.w[2 * r];
-        let improvement = arm.improvement_mean + arm.improvement_sd * s_std;
+        let mut improvement = arm.improvement_mean + arm.improvement_sd * s_std;
+        for &(c, b) in &arm.improvement_covs {
+            let dev = match c {
+                CovRef::BaselineScore => m0 - s.symptoms.spec.baseline_mean,
+                CovRef::Covariate(j) => self.covariates[i * nc + j] - s.covariates[j].mean,
+            };
+            improvement += b * dev;
+        }
         self.improvement[i] = improvement;
+        let late = arm.late_fraction > 0.0 && g.random::<f64>() < arm.late_fraction;
+        self.late[i] = late;
+        let course = if late {
+            &arm.late_time_course
+        } else {
+            &arm.time_course
+        };
 
-        let sym = &s.symptoms;
-        let spec = &sym.spec;
-        let mut m0 = draw_truncated_baseline(g, sym);
-        if spec.integer {
-            m0 = m0
-                .round()
-                .clamp(spec.inclusion_min.ceil(), spec.inclusion_max.floor());
-        }
-        let mut m1 = (m0 - improvement).clamp(spec.scale_min, spec.scale_max);
-        if spec.integer {
-            m1 = m1.round();
-        }
+        let spec = &s.symptoms.spec;
         let p_drop = if arm.dropout_log_or == 0.0 {
             arm.dropout
         } else {
@@ -233,11 +344,19 @@ impl Cohort {
         };
         let dropped = g.random::<f64>() < p_drop;
         self.dropped[i] = dropped;
-        self.score0[i] = m0;
-        self.score1[i] = if dropped { f64::NAN } else { m1 };
+        let sc = &mut self.scores[i * nv..(i + 1) * nv];
+        sc[0] = m0;
+        for v in 1..nv {
+            sc[v] = if dropped {
+                f64::NAN
+            } else {
+                let m = (m0 - course[v] * improvement).clamp(spec.scale_min, spec.scale_max);
+                if spec.integer { m.round() } else { m }
+            };
+        }
 
-        let fail0 = g.random::<f64>() < s.spec.measures.scan_failure;
-        let fail1 = g.random::<f64>() < s.spec.measures.scan_failure;
+        let fail0 = g.random::<f64>() < s.scan_failure;
+        let fail1 = g.random::<f64>() < s.scan_failure;
         scan(
             g,
             s,
@@ -251,6 +370,66 @@ impl Cohort {
             &self.true_change[row.clone()],
         );
         scan(g, s, tb, tc, dropped || fail1, &mut self.followup[row]);
+    }
+
+    /// A crossover subject of the sequence that starts with arm `k`: period 1 under arm k, period 2
+    /// under the other arm plus the period effect and arm k's carry-over.
+    fn draw_crossover(&mut self, s: &Scenario, k: usize, g: &mut TrialRng, i: usize) {
+        let r = s.n_regions();
+        let nv = self.n_visits;
+        self.draw_covariates(s, g, i);
+        for zj in self.z[..r].iter_mut() {
+            *zj = g.sample(StandardNormal);
+        }
+        crate::linalg::lower_mul(&s.baseline_chol, &self.z[..r], &mut self.w[..r]);
+        let row = i * r..(i + 1) * r;
+        for (j, reg) in s.regions.iter().enumerate() {
+            self.true_baseline[row.start + j] = reg.mu + reg.sigma * self.w[j];
+        }
+        // Each subject's effect of each arm: kappa + tau * (correlated between regions), kept in
+        // w[..2R] as [arm 0 | arm 1].
+        let other = 1 - k;
+        for a in 0..2 {
+            for zj in self.z[..r].iter_mut() {
+                *zj = g.sample(StandardNormal);
+            }
+            crate::linalg::lower_mul(
+                &s.change_chol,
+                &self.z[..r],
+                &mut self.w[a * r..(a + 1) * r],
+            );
+            for j in 0..r {
+                self.w[a * r + j] = s.arms[a].kappa[j] + s.arms[a].tau[j] * self.w[a * r + j];
+            }
+        }
+        let w = &self.w;
+        let effect = |j: usize, a: usize| w[a * r + j];
+        let dropped = g.random::<f64>() < s.arms[k].dropout;
+        self.dropped[i] = dropped;
+        let fail0 = g.random::<f64>() < s.scan_failure;
+        let fail1 = g.random::<f64>() < s.scan_failure;
+        for (j, reg) in s.regions.iter().enumerate() {
+            let b = self.true_baseline[row.start + j];
+            self.true_change[row.start + j] = effect(j, 0) - effect(j, 1);
+            let e1: f64 = g.sample(StandardNormal);
+            let e2: f64 = g.sample(StandardNormal);
+            self.baseline[row.start + j] = if fail0 {
+                f64::NAN
+            } else {
+                b + effect(j, k) + reg.meas_sd * e1
+            };
+            self.followup[row.start + j] = if dropped || fail1 {
+                f64::NAN
+            } else {
+                b + s.period_effect[j]
+                    + effect(j, other)
+                    + s.arms[k].carryover[j]
+                    + reg.meas_sd * e2
+            };
+        }
+        self.improvement[i] = f64::NAN;
+        self.late[i] = false;
+        self.scores[i * nv..(i + 1) * nv].fill(f64::NAN);
     }
 }
 
@@ -284,8 +463,22 @@ fn logit(p: f64) -> f64 {
     (p / (1.0 - p)).ln()
 }
 
-/// Baseline score from the normal truncated to the inclusion range (intersected with the scale):
-/// rejection when at least a quarter of the mass is admitted, inverse CDF otherwise.
+/// Baseline score: the normal truncated to the inclusion range (intersected with the scale),
+/// rounded (and kept inside the range) on an integer scale.
+fn draw_baseline_score(g: &mut TrialRng, s: &Scenario) -> f64 {
+    let sym = &s.symptoms;
+    let spec = &sym.spec;
+    let m0 = draw_truncated_baseline(g, sym);
+    if spec.integer {
+        m0.round()
+            .clamp(spec.inclusion_min.ceil(), spec.inclusion_max.floor())
+    } else {
+        m0
+    }
+}
+
+/// Normal truncated to the inclusion range: rejection when at least a quarter of the mass is
+/// admitted, inverse CDF otherwise.
 fn draw_truncated_baseline(g: &mut TrialRng, sym: &crate::scenario::SymptomModel) -> f64 {
     let spec = &sym.spec;
     let lo = spec.inclusion_min.max(spec.scale_min);

@@ -313,7 +313,7 @@ pub fn check_sizes(s: &Scenario, sizes: &Sizes) -> Result<(), RunError> {
                 ("controls".into(), sizes.controls),
                 ("patients".into(), sizes.patients()),
             ],
-            ArmChange | Clinical => vec![
+            ArmChange | Clinical | Crossover => vec![
                 (s.arms[f.arms.0].name.clone(), sizes.arms[f.arms.0]),
                 (s.arms[f.arms.1].name.clone(), sizes.arms[f.arms.1]),
             ],

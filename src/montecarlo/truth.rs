@@ -111,11 +111,12 @@ pub fn truths_with(s: &Scenario, n_per_arm: usize) -> Truths {
 /// Population version of the scenario: no dropout, no failed scans, blocked allocation.
 fn population_scenario(s: &Scenario) -> Scenario {
     let mut pop_s = s.clone();
-    pop_s.spec.measures.scan_failure = 0.0;
+    pop_s.scan_failure = 0.0;
     for a in pop_s.arms.iter_mut() {
         a.dropout = 0.0;
         a.dropout_log_or = 0.0;
     }
+    // Everyone's characteristics from their marginal law: the causal (randomised) contrast.
     pop_s.spec.design.allocation = crate::scenario::Allocation::Blocked;
     pop_s
 }
@@ -226,19 +227,21 @@ fn hypothesis_truths(s: &Scenario, n_per_arm: usize) -> Vec<Vec<Truth>> {
                     .collect(),
                 FamilyKind::Clinical => {
                     let p = pop.as_ref().expect("drawn for clinical families");
-                    let same = s.arms[a1].improvement_mean == s.arms[a2].improvement_mean
-                        && s.arms[a1].improvement_sd == s.arms[a2].improvement_sd;
+                    let same = same_improvement(&s.arms[a1], &s.arms[a2]);
                     f.endpoints
                         .iter()
-                        .map(|e| {
+                        .flat_map(|e| f.visits.iter().map(move |&v| (*e, v)))
+                        .map(|(e, v)| {
                             let (value, se) = match e {
                                 Endpoint::Change => {
-                                    let (m1, m2) =
-                                        (p.improvement[a1].summary(), p.improvement[a2].summary());
+                                    let (m1, m2) = (
+                                        p.improvement[a1][v].summary(),
+                                        p.improvement[a2][v].summary(),
+                                    );
                                     (m1.mean - m2.mean, (m1.var / m1.n + m2.var / m2.n).sqrt())
                                 }
-                                Endpoint::Response => p.rate_difference(&p.responders, a1, a2),
-                                Endpoint::Remission => p.rate_difference(&p.remitters, a1, a2),
+                                Endpoint::Response => p.rate_difference(&p.responders, a1, a2, v),
+                                Endpoint::Remission => p.rate_difference(&p.remitters, a1, a2, v),
                             };
                             if same {
                                 Truth {
@@ -258,6 +261,11 @@ fn hypothesis_truths(s: &Scenario, n_per_arm: usize) -> Vec<Vec<Truth>> {
                         })
                         .collect()
                 }
+                FamilyKind::Crossover => f
+                    .regions
+                    .iter()
+                    .map(|&r| closed(s.arms[a1].kappa[r] - s.arms[a2].kappa[r]))
+                    .collect(),
                 FamilyKind::Correlation => {
                     let p = pop.as_ref().expect("drawn for correlation families");
                     f.regions
@@ -272,7 +280,7 @@ fn hypothesis_truths(s: &Scenario, n_per_arm: usize) -> Vec<Vec<Truth>> {
                                     source: "closed_form",
                                 };
                             }
-                            let b = p.change_improvement[a1][r].summary();
+                            let b = p.change_improvement[a1][f.visits[0]][r].summary();
                             let rho = b.sxy / (b.sxx * b.syy).sqrt();
                             let se = (1.0 - rho * rho) / b.n.sqrt();
                             if f.test == TestKind::Spearman {
@@ -301,10 +309,20 @@ fn hypothesis_truths(s: &Scenario, n_per_arm: usize) -> Vec<Vec<Truth>> {
 
 /// Sufficient statistics of the population sample, per arm.
 struct Population {
-    improvement: Vec<Moments>,
-    responders: Vec<(u64, u64)>,
-    remitters: Vec<(u64, u64)>,
-    change_improvement: Vec<Vec<CoMoments>>,
+    improvement: Vec<Vec<Moments>>,
+    responders: Vec<Vec<(u64, u64)>>,
+    remitters: Vec<Vec<(u64, u64)>>,
+    change_improvement: Vec<Vec<Vec<CoMoments>>>,
+}
+
+/// Whether two arms give the same distribution of symptom improvement at every visit.
+fn same_improvement(a: &crate::scenario::Arm, b: &crate::scenario::Arm) -> bool {
+    a.improvement_mean == b.improvement_mean
+        && a.improvement_sd == b.improvement_sd
+        && a.time_course == b.time_course
+        && a.late_fraction == b.late_fraction
+        && (a.late_fraction == 0.0 || a.late_time_course == b.late_time_course)
+        && a.improvement_covs == b.improvement_covs
 }
 
 impl Population {
@@ -313,11 +331,12 @@ impl Population {
         let pop_s = population_scenario(s);
         let k = s.arms.len();
         let nr = s.n_regions();
+        let nv = s.visits.len();
         let mut pop = Population {
-            improvement: vec![Moments::default(); k],
-            responders: vec![(0, 0); k],
-            remitters: vec![(0, 0); k],
-            change_improvement: vec![vec![CoMoments::default(); nr]; k],
+            improvement: vec![vec![Moments::default(); nv]; k],
+            responders: vec![vec![(0, 0); nv]; k],
+            remitters: vec![vec![(0, 0); nv]; k],
+            change_improvement: vec![vec![vec![CoMoments::default(); nr]; nv]; k],
         };
         let sizes = Sizes {
             controls: 0,
@@ -329,17 +348,19 @@ impl Population {
             c.draw(&pop_s, &sizes, TRUTH_SEED, j as u64);
             for a in 0..k {
                 for i in c.arm_range(a) {
-                    let imp = c.observed_improvement(i);
-                    pop.improvement[a].push(imp);
-                    let resp = c.responder(&pop_s, i).unwrap_or(false);
-                    let rem = c.remitter(&pop_s, i).unwrap_or(false);
-                    pop.responders[a].0 += resp as u64;
-                    pop.responders[a].1 += 1;
-                    pop.remitters[a].0 += rem as u64;
-                    pop.remitters[a].1 += 1;
-                    for r in 0..nr {
-                        let ch = c.followup[i * nr + r] - c.baseline[i * nr + r];
-                        pop.change_improvement[a][r].push(ch, imp);
+                    for v in 1..nv {
+                        let imp = c.observed_improvement(i, v);
+                        pop.improvement[a][v].push(imp);
+                        let resp = c.responder(&pop_s, i, v).unwrap_or(false);
+                        let rem = c.remitter(&pop_s, i, v).unwrap_or(false);
+                        pop.responders[a][v].0 += resp as u64;
+                        pop.responders[a][v].1 += 1;
+                        pop.remitters[a][v].0 += rem as u64;
+                        pop.remitters[a][v].1 += 1;
+                        for r in 0..nr {
+                            let ch = c.followup[i * nr + r] - c.baseline[i * nr + r];
+                            pop.change_improvement[a][v][r].push(ch, imp);
+                        }
                     }
                 }
             }
@@ -347,10 +368,17 @@ impl Population {
         pop
     }
 
-    fn rate_difference(&self, counts: &[(u64, u64)], a1: usize, a2: usize) -> (f64, f64) {
+    fn rate_difference(
+        &self,
+        counts: &[Vec<(u64, u64)>],
+        a1: usize,
+        a2: usize,
+        visit: usize,
+    ) -> (f64, f64) {
         let p = |(x, n): (u64, u64)| x as f64 / n as f64;
-        let (p1, p2) = (p(counts[a1]), p(counts[a2]));
+        let (c1, c2) = (counts[a1][visit], counts[a2][visit]);
+        let (p1, p2) = (p(c1), p(c2));
         let v = |q: f64, n: u64| q * (1.0 - q) / n as f64;
-        (p1 - p2, (v(p1, counts[a1].1) + v(p2, counts[a2].1)).sqrt())
+        (p1 - p2, (v(p1, c1.1) + v(p2, c2.1)).sqrt())
     }
 }

@@ -2,7 +2,7 @@
 
 use super::RunInfo;
 use crate::model::Cohort;
-use crate::scenario::{Scenario, Sizes};
+use crate::scenario::{DesignKind, Scenario, Sizes};
 use serde_json::{Value, json};
 
 fn fmt_value(x: f64, decimals: usize) -> String {
@@ -24,58 +24,108 @@ fn fmt_flag(x: Option<bool>) -> &'static str {
 /// Column names of the cohort table.
 pub fn columns(s: &Scenario, truth: bool) -> Vec<String> {
     let scale = s.symptoms.spec.scale.to_lowercase();
+    let crossover = s.design_kind == DesignKind::Crossover;
     let mut cols: Vec<String> = ["id", "group", "arm"]
         .iter()
         .map(|c| c.to_string())
         .collect();
-    cols.push(format!("{scale}_baseline"));
-    cols.push(format!("{scale}_followup"));
-    cols.extend(
-        ["responder", "remitter", "dropped_out"]
-            .iter()
-            .map(|c| c.to_string()),
-    );
+    cols.extend(s.covariates.iter().map(|c| c.name.clone()));
+    if !crossover {
+        for v in &s.visits {
+            cols.push(format!("{scale}_{v}"));
+        }
+        let nv = s.visits.len();
+        for rule in ["responder", "remitter"] {
+            if nv == 2 {
+                cols.push(rule.to_string());
+            } else {
+                cols.extend(s.visits[1..].iter().map(|v| format!("{rule}_{v}")));
+            }
+        }
+    }
+    cols.push("dropped_out".into());
+    let (first, second) = scan_labels(s);
     for r in &s.regions {
-        cols.push(format!("{}_baseline", r.name));
-        cols.push(format!("{}_followup", r.name));
+        cols.push(format!("{}_{first}", r.name));
+        cols.push(format!("{}_{second}", r.name));
     }
     if truth {
-        cols.push("improvement_true".into());
+        if !crossover {
+            cols.push("late_responder".into());
+            cols.push("improvement_true".into());
+        }
         for r in &s.regions {
             cols.push(format!("{}_true_baseline", r.name));
-            cols.push(format!("{}_true_change", r.name));
+            cols.push(format!(
+                "{}_true_{}",
+                r.name,
+                if crossover { "effect" } else { "change" }
+            ));
         }
     }
     cols
 }
 
+/// Labels of the two scans: the baseline and scan visits, or the two crossover periods.
+fn scan_labels(s: &Scenario) -> (String, String) {
+    if s.design_kind == DesignKind::Crossover {
+        ("period1".into(), "period2".into())
+    } else {
+        (s.visits[0].clone(), s.visits[s.scan_visit].clone())
+    }
+}
+
 /// Rows of the cohort table as strings (empty cell = missing). Biomarker values carry 6 decimals.
 pub fn rows(s: &Scenario, c: &Cohort, truth: bool) -> Vec<Vec<String>> {
     let r = s.n_regions();
+    let nv = s.visits.len();
+    let crossover = s.design_kind == DesignKind::Crossover;
     let score_dec = if s.symptoms.spec.integer { 0 } else { 3 };
     (0..c.n_subjects())
         .map(|i| {
             let g = c.group_of(i);
+            let arm = if g == 0 {
+                String::new()
+            } else if crossover {
+                format!("{}-{}", s.arms[g - 1].name, s.arms[2 - g].name)
+            } else {
+                s.arms[g - 1].name.clone()
+            };
             let mut row = vec![
                 (i + 1).to_string(),
                 if g == 0 { "control" } else { "patient" }.to_string(),
-                if g == 0 {
-                    String::new()
-                } else {
-                    s.arms[g - 1].name.clone()
-                },
-                fmt_value(c.score0[i], score_dec),
-                fmt_value(c.score1[i], score_dec),
-                fmt_flag(if g == 0 { None } else { c.responder(s, i) }).to_string(),
-                fmt_flag(if g == 0 { None } else { c.remitter(s, i) }).to_string(),
-                if c.dropped[i] { "1" } else { "0" }.to_string(),
+                arm,
             ];
+            for j in 0..s.covariates.len() {
+                row.push(fmt_value(c.covariates[i * c.n_covariates + j], 4));
+            }
+            if !crossover {
+                for v in 0..nv {
+                    row.push(fmt_value(c.score(i, v), score_dec));
+                }
+                for v in 1..nv {
+                    row.push(
+                        fmt_flag(if g == 0 { None } else { c.responder(s, i, v) }).to_string(),
+                    );
+                }
+                for v in 1..nv {
+                    row.push(fmt_flag(if g == 0 { None } else { c.remitter(s, i, v) }).to_string());
+                }
+            }
+            row.push(if c.dropped[i] { "1" } else { "0" }.to_string());
             for j in 0..r {
                 row.push(fmt_value(c.baseline[i * r + j], 6));
                 row.push(fmt_value(c.followup[i * r + j], 6));
             }
             if truth {
-                row.push(fmt_value(c.improvement[i], 6));
+                if !crossover {
+                    row.push(if g == 0 {
+                        String::new()
+                    } else {
+                        (c.late[i] as u8).to_string()
+                    });
+                    row.push(fmt_value(c.improvement[i], 6));
+                }
                 for j in 0..r {
                     row.push(fmt_value(c.true_baseline[i * r + j], 6));
                     row.push(fmt_value(c.true_change[i * r + j], 6));

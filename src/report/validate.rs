@@ -21,7 +21,7 @@ pub fn summary(s: &Scenario, unsourced: &[String]) -> String {
         s.n_patients,
         arms.join(", "),
         s.n_regions(),
-        s.spec.measures.unit
+        s.unit
     );
     let _ = writeln!(o);
     let _ = writeln!(

@@ -47,6 +47,37 @@ impl Region {
     }
 }
 
+/// A reference to a pre-treatment characteristic.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CovRef {
+    /// `design.covariates[i]`.
+    Covariate(usize),
+    /// The baseline symptom score.
+    BaselineScore,
+}
+
+/// A resolved covariate.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Covariate {
+    /// Name.
+    pub name: String,
+    /// Mean.
+    pub mean: f64,
+    /// SD.
+    pub sd: f64,
+}
+
+/// Resolved logistic allocation of two arms.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AllocationLogit {
+    /// Index of the arm whose probability is modelled.
+    pub arm: usize,
+    /// Intercept (log odds at the covariate means).
+    pub intercept: f64,
+    /// Coefficients per characteristic (applied to deviations from the mean).
+    pub coefficients: Vec<(CovRef, f64)>,
+}
+
 /// One arm, resolved.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Arm {
@@ -76,6 +107,16 @@ pub struct Arm {
     pub joint: Vec<f64>,
     /// Its lower Cholesky factor.
     pub joint_chol: Vec<f64>,
+    /// Fraction of the final improvement reached at each visit.
+    pub time_course: Vec<f64>,
+    /// Probability of being a late responder.
+    pub late_fraction: f64,
+    /// Time course of late responders.
+    pub late_time_course: Vec<f64>,
+    /// Improvement per unit of each characteristic above its mean.
+    pub improvement_covs: Vec<(CovRef, f64)>,
+    /// Crossover carry-over per region (absolute).
+    pub carryover: Vec<f64>,
 }
 
 impl Arm {
@@ -134,6 +175,10 @@ pub struct Family {
     pub alternative: Alternative,
     /// Prediction settings (prediction families only).
     pub prediction: Option<PredictionConfig>,
+    /// Visits analysed (clinical: one hypothesis per endpoint and visit; others: one visit).
+    pub visits: Vec<usize>,
+    /// Characteristics adjusted for by a clinical ANCOVA.
+    pub adjust: Vec<CovRef>,
 }
 
 /// A validated scenario ready to simulate.
@@ -153,12 +198,30 @@ pub struct Scenario {
     pub baseline_corr: Vec<f64>,
     /// Its Cholesky factor (used for controls).
     pub baseline_chol: Vec<f64>,
+    /// Cholesky factor of the between-region correlation of true change (crossover effects).
+    pub change_chol: Vec<f64>,
     /// Symptom model.
     pub symptoms: SymptomModel,
     /// Resolved analysis plan.
     pub families: Vec<Family>,
     /// Significance level.
     pub alpha: f64,
+    /// Parallel or crossover.
+    pub design_kind: DesignKind,
+    /// Visit names (first = baseline).
+    pub visits: Vec<String>,
+    /// Index of the visit of the second scan.
+    pub scan_visit: usize,
+    /// Pre-treatment covariates.
+    pub covariates: Vec<Covariate>,
+    /// Logistic allocation, when allocation is `logistic`.
+    pub allocation_logit: Option<AllocationLogit>,
+    /// Crossover period effect per region (absolute).
+    pub period_effect: Vec<f64>,
+    /// Probability that a scan fails.
+    pub scan_failure: f64,
+    /// Unit of the measures.
+    pub unit: String,
 }
 
 /// Group sizes of one simulated trial.
@@ -257,10 +320,19 @@ impl Scenario {
             FamilyKind::Clinical => f
                 .endpoints
                 .iter()
-                .map(|e| match e {
-                    Endpoint::Change => self.symptoms.change_name(),
-                    Endpoint::Response => "response".to_string(),
-                    Endpoint::Remission => "remission".to_string(),
+                .flat_map(|e| {
+                    let base = match e {
+                        Endpoint::Change => self.symptoms.change_name(),
+                        Endpoint::Response => "response".to_string(),
+                        Endpoint::Remission => "remission".to_string(),
+                    };
+                    f.visits.iter().map(move |&v| {
+                        if f.visits.len() > 1 {
+                            format!("{base}@{}", self.visits[v])
+                        } else {
+                            base.clone()
+                        }
+                    })
                 })
                 .collect(),
             _ => f
@@ -506,10 +578,19 @@ pub fn resolve(spec: ScenarioSpec) -> Result<Scenario, Vec<Problem>> {
     ck.probability("design.control_dropout", d.control_dropout);
 
     // ---- measures
-    let m = &spec.measures;
+    let no_measures = Measures {
+        unit: String::new(),
+        correlation: Correlations::default(),
+        scan_failure: 0.0,
+        regions: Vec::new(),
+    };
+    let m = spec.measures.as_ref().unwrap_or(&no_measures);
     ck.probability("measures.scan_failure", m.scan_failure);
-    if m.regions.is_empty() {
-        ck.err("measures.regions", "must list at least one region");
+    if spec.measures.is_some() && m.regions.is_empty() {
+        ck.err(
+            "measures.regions",
+            "must list at least one region (leave out \"measures\" for a study without biomarkers)",
+        );
     }
     let names: Vec<String> = m.regions.iter().map(|r| r.name.clone()).collect();
     let mut regions = Vec::new();
@@ -567,6 +648,176 @@ pub fn resolve(spec: ScenarioSpec) -> Result<Scenario, Vec<Problem>> {
         nr,
     );
 
+    // ---- visits, covariates, allocation, crossover
+    let nv = d.visits.len();
+    if nv < 2 {
+        ck.err(
+            "design.visits",
+            "must name at least two visits, baseline first",
+        );
+    }
+    for (i, v) in d.visits.iter().enumerate() {
+        if v.trim().is_empty() || d.visits[..i].contains(v) {
+            ck.err(
+                format!("design.visits[{i}]"),
+                format!("visit names must be unique and non-empty, got '{v}'"),
+            );
+        }
+    }
+    let visit_index = |ck: &mut Checker, path: &str, name: &str| -> usize {
+        match d.visits.iter().position(|v| v == name) {
+            Some(0) => {
+                ck.err(
+                    path,
+                    format!("'{name}' is the baseline visit; name a later visit"),
+                );
+                nv.saturating_sub(1)
+            }
+            Some(i) => i,
+            None => {
+                ck.err(
+                    path,
+                    format!(
+                        "unknown visit '{name}'; visits are: {}",
+                        d.visits.join(", ")
+                    ),
+                );
+                nv.saturating_sub(1)
+            }
+        }
+    };
+    let scan_visit = match &d.scan_visit {
+        None => nv.saturating_sub(1),
+        Some(v) => visit_index(&mut ck, "design.scan_visit", v),
+    };
+    let mut covariates: Vec<Covariate> = Vec::new();
+    for (i, c) in d.covariates.iter().enumerate() {
+        let p = format!("design.covariates[{i}]");
+        if c.name.trim().is_empty()
+            || c.name == "baseline_score"
+            || covariates.iter().any(|o| o.name == c.name)
+        {
+            ck.err(
+                format!("{p}.name"),
+                format!(
+                    "must be unique, non-empty and not 'baseline_score', got '{}'",
+                    c.name
+                ),
+            );
+        }
+        ck.finite(&format!("{p}.mean"), c.mean);
+        ck.positive(&format!("{p}.sd"), c.sd);
+        covariates.push(Covariate {
+            name: c.name.clone(),
+            mean: c.mean,
+            sd: c.sd,
+        });
+    }
+    let cov_names: Vec<String> = covariates.iter().map(|c| c.name.clone()).collect();
+    let cov_ref = |ck: &mut Checker, path: String, name: &str| -> Option<CovRef> {
+        if name == "baseline_score" {
+            return Some(CovRef::BaselineScore);
+        }
+        match cov_names.iter().position(|c| c == name) {
+            Some(i) => Some(CovRef::Covariate(i)),
+            None => {
+                let mut known = cov_names.clone();
+                known.push("baseline_score".into());
+                ck.err(
+                    path,
+                    format!("unknown covariate '{name}'; known: {}", known.join(", ")),
+                );
+                None
+            }
+        }
+    };
+    let allocation_logit = match (&d.allocation, &d.allocation_model) {
+        (Allocation::Logistic, None) => {
+            ck.err(
+                "design.allocation_model",
+                "allocation \"logistic\" needs an allocation_model",
+            );
+            None
+        }
+        (Allocation::Logistic, Some(am)) => {
+            if d.arms.len() != 2 {
+                ck.err(
+                    "design.allocation",
+                    "logistic allocation needs exactly two arms",
+                );
+            }
+            let arm = match d.arms.iter().position(|a| a.name == am.arm) {
+                Some(i) => i,
+                None => {
+                    ck.err(
+                        "design.allocation_model.arm",
+                        format!("unknown arm '{}'", am.arm),
+                    );
+                    0
+                }
+            };
+            ck.finite("design.allocation_model.intercept", am.intercept);
+            let mut coefficients = Vec::new();
+            for (name, c) in &am.coefficients {
+                let path = format!("design.allocation_model.coefficients.{name}");
+                ck.finite(&path, *c);
+                if let Some(r) = cov_ref(&mut ck, path, name) {
+                    coefficients.push((r, *c));
+                }
+            }
+            Some(AllocationLogit {
+                arm,
+                intercept: am.intercept,
+                coefficients,
+            })
+        }
+        (_, Some(_)) => {
+            ck.err(
+                "design.allocation_model",
+                "only used with \"allocation\": \"logistic\"",
+            );
+            None
+        }
+        _ => None,
+    };
+    let crossover = d.kind == DesignKind::Crossover;
+    if crossover {
+        if d.arms.len() != 2 {
+            ck.err(
+                "design.arms",
+                "a crossover design has exactly two arms (the two conditions)",
+            );
+        }
+        if d.controls > 0 {
+            ck.err(
+                "design.controls",
+                "a crossover design has no control group: set controls to 0",
+            );
+        }
+        if d.allocation == Allocation::Logistic {
+            ck.err(
+                "design.allocation",
+                "crossover sequences are randomised: use blocked or simple",
+            );
+        }
+        if spec.measures.is_none() {
+            ck.err(
+                "measures",
+                "a crossover design compares measures: give at least one region",
+            );
+        }
+    }
+    let period_effect = {
+        let (v, given) = per_region(&mut ck, "design.period_effect", &d.period_effect, &names);
+        if !crossover && given.iter().any(|&g| g) {
+            ck.err(
+                "design.period_effect",
+                "only crossover designs have a period effect",
+            );
+        }
+        v
+    };
+
     // ---- arms
     for k in spec.arms.keys() {
         if !d.arms.iter().any(|a| &a.name == k) {
@@ -592,6 +843,11 @@ pub fn resolve(spec: ScenarioSpec) -> Result<Scenario, Vec<Problem>> {
         improvement_sd: 8.0,
         dropout: 0.0,
         dropout_log_or_per_sd: 0.0,
+        time_course: None,
+        late_fraction: 0.0,
+        late_time_course: None,
+        improvement_covariates: BTreeMap::new(),
+        carryover: PerRegion::default(),
     };
     let mut arms = Vec::new();
     for a in &d.arms {
@@ -668,7 +924,66 @@ pub fn resolve(spec: ScenarioSpec) -> Result<Scenario, Vec<Problem>> {
             &format!("{p}.dropout_log_or_per_sd"),
             e.dropout_log_or_per_sd,
         );
+        let course = |ck: &mut Checker, field: &str, v: &Option<Vec<f64>>| -> Vec<f64> {
+            let path = format!("{p}.{field}");
+            match v {
+                None => (0..nv).map(|i| if i == 0 { 0.0 } else { 1.0 }).collect(),
+                Some(tc) => {
+                    if tc.len() != nv {
+                        ck.err(
+                            &path,
+                            format!(
+                                "must have one entry per visit ({nv}: {}), got {}",
+                                d.visits.join(", "),
+                                tc.len()
+                            ),
+                        );
+                    } else if tc[0] != 0.0 {
+                        ck.err(format!("{path}[0]"), "the baseline entry must be 0");
+                    }
+                    for (i, x) in tc.iter().enumerate() {
+                        ck.finite(&format!("{path}[{i}]"), *x);
+                    }
+                    let mut out = tc.clone();
+                    out.resize(nv, 1.0);
+                    out
+                }
+            }
+        };
+        let time_course = course(&mut ck, "time_course", &e.time_course);
+        ck.probability(&format!("{p}.late_fraction"), e.late_fraction);
+        if e.late_fraction > 0.0 && e.late_time_course.is_none() {
+            ck.err(
+                format!("{p}.late_time_course"),
+                "late_fraction > 0 needs a late_time_course",
+            );
+        }
+        let late_time_course = match &e.late_time_course {
+            None => time_course.clone(),
+            some => course(&mut ck, "late_time_course", some),
+        };
+        let mut improvement_covs = Vec::new();
+        for (name, c) in &e.improvement_covariates {
+            let path = format!("{p}.improvement_covariates.{name}");
+            ck.finite(&path, *c);
+            if let Some(r) = cov_ref(&mut ck, path, name) {
+                improvement_covs.push((r, *c));
+            }
+        }
+        let (carryover, carry_given) =
+            per_region(&mut ck, &format!("{p}.carryover"), &e.carryover, &names);
+        if !crossover && carry_given.iter().any(|&g| g) {
+            ck.err(
+                format!("{p}.carryover"),
+                "only crossover designs have carry-over",
+            );
+        }
         arms.push(Arm {
+            time_course,
+            late_fraction: e.late_fraction,
+            late_time_course,
+            improvement_covs,
+            carryover,
             name: a.name.clone(),
             ratio: a.ratio,
             kappa,
@@ -762,7 +1077,19 @@ pub fn resolve(spec: ScenarioSpec) -> Result<Scenario, Vec<Problem>> {
 
     // ---- joint correlation matrices (only when the pieces are individually valid)
     let mut baseline_chol = Vec::new();
+    let mut change_chol = Vec::new();
     if ck.problems.is_empty() {
+        match linalg::cholesky(&c_c, nr) {
+            Some(l) => change_chol = l,
+            None => ck.err(
+                "measures.correlation.change",
+                format!(
+                    "between-region change correlation matrix is not positive definite \
+                     (smallest eigenvalue {:.4}); lower the correlations",
+                    linalg::min_eigenvalue(&c_c, nr)
+                ),
+            ),
+        }
         match linalg::cholesky(&c_b, nr) {
             Some(l) => baseline_chol = l,
             None => ck.err(
@@ -799,6 +1126,14 @@ pub fn resolve(spec: ScenarioSpec) -> Result<Scenario, Vec<Problem>> {
         return Err(ck.problems);
     }
     Ok(Scenario {
+        design_kind: d.kind,
+        visits: d.visits.clone(),
+        scan_visit,
+        covariates,
+        allocation_logit,
+        period_effect,
+        scan_failure: m.scan_failure,
+        unit: m.unit.clone(),
         n_controls: d.controls,
         n_patients: d.patients,
         alpha: plan.alpha,
@@ -807,6 +1142,7 @@ pub fn resolve(spec: ScenarioSpec) -> Result<Scenario, Vec<Problem>> {
         arms,
         baseline_corr: c_b,
         baseline_chol,
+        change_chol,
         symptoms,
         families,
     })
@@ -907,16 +1243,28 @@ fn default_families(spec: &ScenarioSpec) -> Vec<FamilySpec> {
         threshold: None,
         select: None,
         auc_target: None,
+        visits: None,
+        visit: None,
+        adjust: None,
     };
+    if spec.design.kind == DesignKind::Crossover {
+        return vec![base("crossover", FamilyKind::Crossover)];
+    }
+    let regions = spec
+        .measures
+        .as_ref()
+        .is_some_and(|m| !m.regions.is_empty());
     let mut out = Vec::new();
-    if spec.design.controls > 0 && spec.design.patients > 0 {
+    if regions && spec.design.controls > 0 && spec.design.patients > 0 {
         out.push(base("baseline", FamilyKind::BaselineDifference));
     }
     if spec.design.patients > 0 && spec.design.arms.len() >= 2 {
         out.push(base("clinical", FamilyKind::Clinical));
-        out.push(base("ampar_change", FamilyKind::ArmChange));
+        if regions {
+            out.push(base("ampar_change", FamilyKind::ArmChange));
+        }
     }
-    if spec.design.patients > 0 && !spec.design.arms.is_empty() {
+    if regions && spec.design.patients > 0 && !spec.design.arms.is_empty() {
         out.push(base("mechanism", FamilyKind::Correlation));
     }
     out
@@ -953,7 +1301,27 @@ fn resolve_family(
             }
         }
     };
-    let two_arms = matches!(f.kind, FamilyKind::ArmChange | FamilyKind::Clinical);
+    let crossover_design = spec.design.kind == DesignKind::Crossover;
+    if crossover_design != (f.kind == FamilyKind::Crossover) {
+        ck.err(
+            format!("{p}.kind"),
+            if crossover_design {
+                "a crossover design is analysed by crossover families only"
+            } else {
+                "crossover families need \"design\": {\"kind\": \"crossover\"}"
+            },
+        );
+    }
+    if f.kind != FamilyKind::Clinical && region_names.is_empty() {
+        ck.err(
+            format!("{p}.kind"),
+            "this kind analyses biomarker regions, but the scenario has no measures",
+        );
+    }
+    let two_arms = matches!(
+        f.kind,
+        FamilyKind::ArmChange | FamilyKind::Clinical | FamilyKind::Crossover
+    );
     let one_arm = matches!(
         f.kind,
         FamilyKind::WithinArmChange | FamilyKind::Correlation | FamilyKind::Prediction
@@ -1036,6 +1404,7 @@ fn resolve_family(
         FamilyKind::Correlation => &[TestKind::Pearson, TestKind::Spearman],
         // Prediction has models, not tests; `test` is rejected below.
         FamilyKind::Prediction => &[TestKind::Welch],
+        FamilyKind::Crossover => &[TestKind::Student, TestKind::Welch],
     };
     if f.kind == FamilyKind::Prediction && f.test.is_some() {
         ck.err(
@@ -1122,7 +1491,100 @@ fn resolve_family(
             }
         },
     };
-    let prediction = resolve_prediction(ck, p, f, arms.0, &regions);
+    // Visits: clinical families may analyse several, correlation and prediction one.
+    let nv = spec.design.visits.len();
+    let last = nv.saturating_sub(1);
+    let find_visit = |ck: &mut Checker, path: String, name: &str| -> usize {
+        match spec.design.visits.iter().position(|v| v == name) {
+            Some(i) if i > 0 => i,
+            _ => {
+                ck.err(
+                    path,
+                    format!(
+                        "'{name}' is not a post-baseline visit; visits are: {}",
+                        spec.design.visits.join(", ")
+                    ),
+                );
+                last
+            }
+        }
+    };
+    let visits = match f.kind {
+        FamilyKind::Clinical => {
+            if f.visit.is_some() {
+                ck.err(
+                    format!("{p}.visit"),
+                    "clinical families take a list: \"visits\": [\"...\"]",
+                );
+            }
+            match &f.visits {
+                None => vec![last],
+                Some(list) if list.is_empty() => {
+                    ck.err(format!("{p}.visits"), "must name at least one visit");
+                    vec![last]
+                }
+                Some(list) => list
+                    .iter()
+                    .enumerate()
+                    .map(|(j, v)| find_visit(ck, format!("{p}.visits[{j}]"), v))
+                    .collect(),
+            }
+        }
+        FamilyKind::Correlation | FamilyKind::Prediction => {
+            if f.visits.is_some() {
+                ck.err(
+                    format!("{p}.visits"),
+                    "this kind uses one visit: \"visit\": \"...\"",
+                );
+            }
+            vec![
+                f.visit
+                    .as_ref()
+                    .map_or(last, |v| find_visit(ck, format!("{p}.visit"), v)),
+            ]
+        }
+        _ => {
+            if f.visits.is_some() || f.visit.is_some() {
+                ck.err(
+                    format!("{p}.visits"),
+                    "only clinical, correlation and prediction families name visits",
+                );
+            }
+            vec![last]
+        }
+    };
+    let adjust = match (
+        &f.adjust,
+        f.kind == FamilyKind::Clinical && test == TestKind::Ancova,
+    ) {
+        (None, true) => vec![CovRef::BaselineScore],
+        (None, false) => Vec::new(),
+        (Some(_), false) => {
+            ck.err(
+                format!("{p}.adjust"),
+                "only clinical families with \"test\": \"ancova\" adjust for covariates",
+            );
+            Vec::new()
+        }
+        (Some(list), true) => {
+            let mut out = Vec::new();
+            for (j, name) in list.iter().enumerate() {
+                if name == "baseline_score" {
+                    out.push(CovRef::BaselineScore);
+                } else if let Some(i) = spec.design.covariates.iter().position(|c| &c.name == name)
+                {
+                    out.push(CovRef::Covariate(i));
+                } else {
+                    ck.err(
+                        format!("{p}.adjust[{j}]"),
+                        format!("unknown covariate '{name}'"),
+                    );
+                }
+            }
+            out
+        }
+    };
+    let prediction = resolve_prediction(ck, p, f, arms.0, &regions, visits[0]);
     if ck.problems.len() > n_before {
         return None;
     }
@@ -1137,6 +1599,8 @@ fn resolve_family(
         gate,
         alternative: f.alternative,
         prediction,
+        visits,
+        adjust,
     })
 }
 
@@ -1147,6 +1611,7 @@ fn resolve_prediction(
     f: &FamilySpec,
     arm: usize,
     regions: &[usize],
+    visit: usize,
 ) -> Option<PredictionConfig> {
     use crate::analysis::prediction::cv::{Model, Penalty, Threshold, Validation};
     if f.kind != FamilyKind::Prediction {
@@ -1262,6 +1727,7 @@ fn resolve_prediction(
     }
     Some(PredictionConfig {
         arm,
+        visit,
         target,
         regions: regions.to_vec(),
         features,

@@ -25,8 +25,9 @@ pub struct ScenarioSpec {
     pub provenance: BTreeMap<String, String>,
     /// Group sizes, arms and allocation.
     pub design: Design,
-    /// The biomarker measures (regions).
-    pub measures: Measures,
+    /// The biomarker measures (regions); leave out for a study without biomarkers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub measures: Option<Measures>,
     /// Per-arm effects, keyed by arm name. Arms not listed have no effect.
     #[serde(default)]
     pub arms: BTreeMap<String, ArmEffects>,
@@ -57,6 +58,63 @@ pub struct Design {
     /// Probability that a rescanned control misses the follow-up scan.
     #[serde(default)]
     pub control_dropout: f64,
+    /// `parallel` (default: each patient gets one arm) or `crossover` (each subject gets both arms
+    /// in random order; the two scans are the two periods).
+    #[serde(default)]
+    pub kind: DesignKind,
+    /// Visit names; the first is baseline. Symptoms are rated at every visit. Default
+    /// `["baseline", "follow_up"]`.
+    #[serde(default = "default_visits")]
+    pub visits: Vec<String>,
+    /// Visit of the second scan (default: the last visit).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scan_visit: Option<String>,
+    /// Patient characteristics measured before treatment (normal), usable in allocation, in the
+    /// improvement model and as ANCOVA adjustments.
+    #[serde(default)]
+    pub covariates: Vec<CovariateSpec>,
+    /// Allocation model when `allocation` is `logistic`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allocation_model: Option<AllocationModel>,
+    /// Crossover: period effect (period 2 minus period 1) per region, in the unit.
+    #[serde(default)]
+    pub period_effect: PerRegion,
+}
+
+/// Parallel-group or crossover.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum DesignKind {
+    /// Each patient receives one arm.
+    #[default]
+    Parallel,
+    /// Each subject receives both arms, one per period, in a random order (2x2 crossover).
+    Crossover,
+}
+
+/// A pre-treatment patient characteristic, normally distributed.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct CovariateSpec {
+    /// Name (not `baseline_score`, which names the baseline symptom score).
+    pub name: String,
+    /// Mean.
+    pub mean: f64,
+    /// SD (> 0).
+    pub sd: f64,
+}
+
+/// Non-randomised allocation: P(arm) = logistic(intercept + sum coef * (x - mean(x))).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct AllocationModel {
+    /// The arm whose probability is modelled (the other of two arms gets the rest).
+    pub arm: String,
+    /// Log odds of that arm for a patient with every covariate at its mean.
+    pub intercept: f64,
+    /// Log odds ratio per unit of each covariate (`baseline_score` for the baseline symptom score).
+    #[serde(default)]
+    pub coefficients: BTreeMap<String, f64>,
 }
 
 /// One arm of the patient group.
@@ -79,6 +137,8 @@ pub enum Allocation {
     Blocked,
     /// Each patient independently, with probability proportional to the ratio.
     Simple,
+    /// By patient characteristics through `allocation_model` (non-randomised, two arms).
+    Logistic,
 }
 
 /// The measures (regions) and their joint structure.
@@ -202,6 +262,22 @@ pub struct ArmEffects {
     /// improve less drop out more). `dropout` is then the probability at average improvement.
     #[serde(default)]
     pub dropout_log_or_per_sd: f64,
+    /// Fraction of the final improvement reached at each visit (first entry 0 = baseline).
+    /// Default: 0 at baseline, 1 at every later visit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_course: Option<Vec<f64>>,
+    /// Probability that a patient is a late responder.
+    #[serde(default)]
+    pub late_fraction: f64,
+    /// Time course of late responders (required when `late_fraction` > 0).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub late_time_course: Option<Vec<f64>>,
+    /// Added improvement per unit of each covariate above its mean (`baseline_score` allowed).
+    #[serde(default)]
+    pub improvement_covariates: BTreeMap<String, f64>,
+    /// Crossover: effect carried into the next period after this arm, per region, in the unit.
+    #[serde(default)]
+    pub carryover: PerRegion,
 }
 
 /// The symptom scale and the response rules.
@@ -327,6 +403,16 @@ pub struct FamilySpec {
     /// Prediction: the AUC whose attainment probability (assurance) is reported (default 0.7).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auc_target: Option<f64>,
+    /// Clinical: the visits analysed (one hypothesis per endpoint and visit); default the last.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub visits: Option<Vec<String>>,
+    /// Correlation and prediction: the visit whose improvement or response is used; default last.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub visit: Option<String>,
+    /// Clinical ANCOVA: covariates adjusted for (names from `design.covariates` or
+    /// `baseline_score`); default `["baseline_score"]`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub adjust: Option<Vec<String>>,
 }
 
 /// A ridge penalty: a number or `"cv"`.
@@ -393,6 +479,9 @@ pub enum ValidationScheme {
     Loo,
 }
 
+fn default_visits() -> Vec<String> {
+    vec!["baseline".into(), "follow_up".into()]
+}
 fn five() -> usize {
     5
 }
@@ -417,6 +506,8 @@ pub enum FamilyKind {
     /// Prediction of responders (or remitters) within an arm from biomarkers; one "hypothesis"
     /// per model.
     Prediction,
+    /// Crossover treatment effect per region: the 2x2 crossover t-test on period differences.
+    Crossover,
 }
 
 /// Statistical tests.

@@ -37,6 +37,8 @@ pub enum FeatureSet {
 pub struct PredictionConfig {
     /// Arm whose patients are predicted.
     pub arm: usize,
+    /// Visit at which response is assessed.
+    pub visit: usize,
     /// Response or remission.
     pub target: Endpoint,
     /// Regions used.
@@ -87,8 +89,8 @@ impl PredictionConfig {
         let start = x.len();
         for i in c.arm_range(self.arm) {
             let target = match self.target {
-                Endpoint::Remission => c.remitter(s, i),
-                _ => c.responder(s, i),
+                Endpoint::Remission => c.remitter(s, i, self.visit),
+                _ => c.responder(s, i, self.visit),
             };
             let Some(t) = target else { continue };
             let row_start = x.len();
@@ -106,7 +108,7 @@ impl PredictionConfig {
                 }
             }
             if self.baseline_score {
-                x.push(c.score0[i]);
+                x.push(c.score(i, 0));
             }
             if x[row_start..].iter().any(|v| v.is_nan()) {
                 ok = false;
