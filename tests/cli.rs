@@ -360,3 +360,93 @@ fn failed_run_leaves_no_output_file() {
         "no temporary files left"
     );
 }
+
+#[test]
+fn every_builtin_validates_with_every_number_sourced() {
+    for name in [
+        "ketamine-ampar-2026",
+        "null",
+        "accelerated-tms-2026",
+        "sustained-phase-crossover",
+    ] {
+        let out = trialsim()
+            .args(["validate", name])
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone();
+        let text = String::from_utf8(out).unwrap();
+        assert!(!text.contains("no provenance entry"), "{name}:\n{text}");
+    }
+}
+
+#[test]
+fn design_inputs_are_checked() {
+    use serde_json::json;
+    let dir = tempfile::tempdir().unwrap();
+    let cases: Vec<(String, &[&str])> = vec![
+        (
+            mutate("/arms/a/time_course", json!([0, 1, 1])),
+            &["arms.a.time_course: must have one entry per visit (2: baseline, follow_up), got 3"],
+        ),
+        (
+            mutate("/arms/a/time_course", json!([0.2, 1])),
+            &["arms.a.time_course[0]: the baseline entry must be 0"],
+        ),
+        (
+            mutate("/arms/a/late_fraction", json!(0.3)),
+            &["arms.a.late_time_course: late_fraction > 0 needs a late_time_course"],
+        ),
+        (
+            mutate("/design/allocation", json!("logistic")),
+            &["design.allocation_model", "needs an allocation_model"],
+        ),
+        (
+            mutate("/design/kind", json!("crossover")),
+            &["design.controls: a crossover design has no control group"],
+        ),
+        (
+            mutate("/arms/a/carryover", json!(5)),
+            &["arms.a.carryover: only crossover designs have carry-over"],
+        ),
+        (
+            mutate("/arms/a/improvement_covariates", json!({"age": 1})),
+            &["unknown covariate 'age'"],
+        ),
+        (
+            mutate("/design/visits", json!(["baseline"])),
+            &["design.visits: must name at least two visits"],
+        ),
+    ];
+    for (text, needles) in cases {
+        let out = validate_text(dir.path(), &text)
+            .code(2)
+            .get_output()
+            .clone();
+        let err = String::from_utf8_lossy(&out.stderr);
+        for n in needles {
+            assert!(err.contains(n), "expected '{n}' in:\n{err}");
+        }
+    }
+}
+
+#[test]
+fn crossover_cohort_lists_sequences_and_periods() {
+    let out = trialsim()
+        .args(["simulate", "sustained-phase-crossover", "--seed", "2"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        "id,group,arm,dropped_out,fast_burst_ms_period1,fast_burst_ms_period2,sustained_phase_ms_period1,sustained_phase_ms_period2"
+    );
+    let rows: Vec<&str> = lines.collect();
+    assert_eq!(rows.len(), 24);
+    assert!(rows[0].contains(",ketamine-placebo,") && rows[23].contains(",placebo-ketamine,"));
+}

@@ -7,6 +7,14 @@ pub const BUILTIN: &[(&str, &str)] = &[
         include_str!("../../scenarios/ketamine-ampar-2026.json"),
     ),
     ("null", include_str!("../../scenarios/null.json")),
+    (
+        "accelerated-tms-2026",
+        include_str!("../../scenarios/accelerated-tms-2026.json"),
+    ),
+    (
+        "sustained-phase-crossover",
+        include_str!("../../scenarios/sustained-phase-crossover.json"),
+    ),
 ];
 
 /// Name of the default scenario.
