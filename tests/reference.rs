@@ -162,8 +162,10 @@ fn t_distribution_matches_scipy() {
     assert!((t_sf(-1.0, 7.0) - 0.8246916685898963).abs() < 1e-10);
     assert!((t_sf(8.0, 4.0) - 0.0006619484546085836).abs() < 1e-12);
     assert!((t_quantile(0.975, 23.4) - 2.066702665217673).abs() < 1e-8);
-    // Huge df falls back to the normal: scipy.stats.norm.ppf(0.975)
-    assert!((t_quantile(0.975, 1e7) - 1.959963984540054).abs() < 1e-9);
+    // Huge df: Fisher's expansion. scipy.stats.t.ppf(0.975, 1e7) = 1.959964221767205
+    assert!((t_quantile(0.975, 1e7) - 1.959964221767205).abs() < 1e-12);
+    // and the tail there: scipy.stats.t.sf(2.5, 1e6) = 0.006209744751081627
+    assert!((t_sf(2.5, 1e6) - 0.006209744751081627).abs() < 1e-12);
 }
 
 #[test]

@@ -5,7 +5,7 @@
 //! variance) returns [`TestOutcome::invalid`] rather than a NaN p-value that could be mistaken for a
 //! result. Callers count invalid tests as non-rejections and report how often they happened.
 
-use super::dist::{t_quantile, t_sf};
+use super::dist::{t_sf, t975};
 use super::summary::{BiSummary, Summary};
 use crate::scenario::Alternative;
 
@@ -60,7 +60,7 @@ pub fn from_t(estimate: f64, se: f64, df: f64, alt: Alternative) -> TestOutcome 
         return TestOutcome::invalid();
     }
     let t = estimate / se;
-    let q = t_quantile(0.975, df);
+    let q = t975(df);
     TestOutcome {
         estimate,
         ci_low: estimate - q * se,
