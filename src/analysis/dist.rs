@@ -66,7 +66,7 @@ pub fn t_sf(t: f64, df: f64) -> f64 {
 /// assert!((trialsim::analysis::dist::t_quantile(0.975, 5e4) - 1.9600114310936798).abs() < 1e-11);
 /// ```
 pub fn t_quantile(p: f64, df: f64) -> f64 {
-    if !(df > 0.0) || !(p > 0.0 && p < 1.0) {
+    if !(df > 0.0 && p > 0.0 && p < 1.0) {
         return f64::NAN;
     }
     if df > HUGE_DF {
