@@ -43,6 +43,7 @@ fn bench(c: &mut Criterion) {
                 reps: 1000,
                 seed: 1,
                 threads,
+                ..Default::default()
             };
             b.iter(|| black_box(montecarlo::run(&s, &sizes, &set, &truths).unwrap()))
         });

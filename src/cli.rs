@@ -40,6 +40,22 @@ pub struct McArgs {
     /// Leave the wall-clock time out of the JSON, so that repeated runs give identical bytes.
     #[arg(long)]
     pub no_timing: bool,
+    /// Simulation path: `summary` draws each group's means and scatter matrix (exact, much faster,
+    /// only for plans of t-tests and ANCOVA on complete data), `subject` draws every subject,
+    /// `auto` picks summary where it is exact.
+    #[arg(long, value_enum, default_value_t = PathArg::Auto)]
+    pub path: PathArg,
+}
+
+/// Simulation path.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum PathArg {
+    /// Summary where exact, subject otherwise.
+    Auto,
+    /// Every subject.
+    Subject,
+    /// Group sufficient statistics.
+    Summary,
 }
 
 /// Subcommands.

@@ -164,6 +164,11 @@ fn settings(mc: &cli::McArgs) -> Result<montecarlo::RunSettings> {
         reps: mc.reps,
         seed: mc.seed,
         threads,
+        path: match mc.path {
+            cli::PathArg::Auto => montecarlo::SimPath::Auto,
+            cli::PathArg::Subject => montecarlo::SimPath::Subject,
+            cli::PathArg::Summary => montecarlo::SimPath::Summary,
+        },
     })
 }
 
@@ -238,6 +243,7 @@ fn power(name: &str, n: Option<usize>, grid: Option<&str>, mc: &cli::McArgs) -> 
     for z in &sizes {
         montecarlo::check_sizes(&s, z)?;
     }
+    montecarlo::summary_model(&s, set.path)?;
     let start = Instant::now();
     let truths = montecarlo::truth::truths(&s);
     let mut rows = Vec::new();

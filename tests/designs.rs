@@ -12,6 +12,7 @@ fn run(s: &Scenario, reps: u64, seed: u64) -> Vec<Row> {
         reps,
         seed,
         threads: 2,
+        ..Default::default()
     };
     let acc = montecarlo::run(s, &s.own_sizes(), &set, &truths).unwrap();
     montecarlo::diagnosands(s, &s.own_sizes(), &acc, &truths)

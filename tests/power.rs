@@ -14,6 +14,7 @@ fn run(s: &Scenario, reps: u64, seed: u64, threads: usize) -> Vec<Row> {
         reps,
         seed,
         threads,
+        ..Default::default()
     };
     let sizes = s.own_sizes();
     let acc = montecarlo::run(s, &sizes, &set, &truths).unwrap();
@@ -244,6 +245,7 @@ fn power_never_falls_as_n_grows_on_the_flagship() {
         reps: 1000,
         seed: 5,
         threads: 2,
+        ..Default::default()
     };
     let mut last = 0.0;
     for n in [60, 100, 140, 200] {
@@ -259,4 +261,66 @@ fn power_never_falls_as_n_grows_on_the_flagship() {
         last = p.value;
     }
     assert!(last > 0.8);
+}
+
+#[test]
+fn summary_path_reproduces_the_subject_path_distribution() {
+    // Group means and scatter matrices drawn directly (Bartlett) must give the same distribution of
+    // every figure as drawing the subjects: compare two independent runs within Monte Carlo error.
+    let text = r#"{"name": "paths", "design": {"controls": 20, "patients": 24,
+            "arms": [{"name": "a"}, {"name": "b"}]},
+        "measures": {"correlation": {"baseline": 0.5, "change": 0.3}, "regions": [
+            {"name": "x", "control_mean": 1.0, "between_sd": 0.06, "test_retest_cv": 0.04, "patient_shift_d": -0.6},
+            {"name": "y", "control_mean": 1.1, "between_sd": 0.07, "test_retest_cv": 0.05, "patient_shift_d": 0.3},
+            {"name": "z", "control_mean": 0.9, "between_sd": 0.05, "test_retest_cv": 0.06}]},
+        "arms": {"a": {"change_pct": {"x": 4, "y": -2}, "change_sd_pct": 3, "baseline_change_corr": {"x": -0.3}},
+                 "b": {"change_sd_pct": 2}},
+        "analysis": {"families": [
+            {"name": "base", "kind": "baseline_difference", "multiplicity": "holm"},
+            {"name": "welch", "kind": "arm_change", "test": "welch", "multiplicity": "hochberg"},
+            {"name": "ancova", "kind": "arm_change", "test": "ancova", "multiplicity": "bh"},
+            {"name": "within", "kind": "within_arm_change", "arm": "a", "multiplicity": "none"}]}}"#;
+    let s = scenario::parse("paths", text).unwrap();
+    let truths = truth::truths_with(&s, 10_000);
+    let sizes = s.own_sizes();
+    let go = |path| {
+        let set = RunSettings {
+            reps: 20_000,
+            seed: 41,
+            threads: 2,
+            path,
+        };
+        let acc = montecarlo::run(&s, &sizes, &set, &truths).unwrap();
+        montecarlo::diagnosands(&s, &sizes, &acc, &truths)
+    };
+    let subject = go(montecarlo::SimPath::Subject);
+    let summary = go(montecarlo::SimPath::Summary);
+    assert_eq!(subject.len(), summary.len());
+    let mut compared = 0;
+    for (a, b) in subject.iter().zip(&summary) {
+        assert_eq!(
+            (&a.family, &a.hypothesis, &a.metric),
+            (&b.family, &b.hypothesis, &b.metric)
+        );
+        if a.metric == "true_value" || !(a.mc_se > 0.0) || !(b.mc_se > 0.0) {
+            continue;
+        }
+        let se = (a.mc_se.powi(2) + b.mc_se.powi(2)).sqrt();
+        // About 150 figures are compared: 4.5 combined SE keeps false alarms below 0.1 %.
+        assert!(
+            (a.value - b.value).abs() <= 4.5 * se,
+            "{}/{}/{}: subject {} vs summary {} (combined SE {se})",
+            a.family,
+            a.hypothesis,
+            a.metric,
+            a.value,
+            b.value
+        );
+        compared += 1;
+    }
+    assert!(compared > 100);
+    // A scenario where it is not exact is refused with the reason.
+    let flagship = scenario::load("ketamine-ampar-2026").unwrap();
+    let err = montecarlo::summary_model(&flagship, montecarlo::SimPath::Summary).unwrap_err();
+    assert!(err.to_string().contains("not exact"), "{err}");
 }

@@ -37,6 +37,7 @@ fn run(s: &Scenario, reps: u64, seed: u64) -> Vec<Row> {
         reps,
         seed,
         threads: 2,
+        ..Default::default()
     };
     let acc = montecarlo::run(s, &s.own_sizes(), &set, &truths).unwrap();
     montecarlo::diagnosands(s, &s.own_sizes(), &acc, &truths)
@@ -210,6 +211,7 @@ fn more_patients_shrink_optimism_and_raise_true_auc() {
         reps: 600,
         seed: 8,
         threads: 2,
+        ..Default::default()
     };
     let mut last: Option<(f64, f64)> = None;
     for n in [30, 80, 200] {

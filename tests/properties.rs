@@ -55,6 +55,7 @@ fn power(d: f64) -> f64 {
         reps: 300,
         seed: 21,
         threads: 1,
+        ..Default::default()
     };
     let acc = montecarlo::run(&s, &s.own_sizes(), &set, &truths).unwrap();
     acc.families[0].hyps[0].reject as f64 / 300.0
@@ -69,5 +70,36 @@ proptest! {
     #[test]
     fn power_never_falls_when_effects_grow(d1 in -0.5f64..1.5, extra in 0.0f64..1.0) {
         prop_assert!(power(d1 + extra) >= power(d1));
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(400))]
+
+    /// The Monte Carlo shortcut (p = 1 above alpha, p = 0 below alpha/m, exact in between) gives
+    /// exactly the rejections of exact p-values under every procedure.
+    #[test]
+    fn lazy_p_values_keep_decisions(
+        stats in prop::collection::vec((-6.0f64..6.0, 3.0f64..200.0), 1..16),
+        two_sided in any::<bool>(),
+    ) {
+        use trialsim::analysis::dist::quantile_table;
+        use trialsim::analysis::ttest::{TStat, t_pvalue};
+        use trialsim::scenario::Alternative;
+        let alpha = 0.05;
+        let m = stats.len();
+        let alt = if two_sided { Alternative::TwoSided } else { Alternative::Greater };
+        let (pc, ps) = if two_sided { (1.0 - alpha / 2.0, 1.0 - alpha / (2.0 * m as f64)) } else { (1.0 - alpha, 1.0 - alpha / m as f64) };
+        let (crit, strict) = (quantile_table(pc), quantile_table(ps));
+        let exact: Vec<f64> = stats.iter().map(|&(t, df)| t_pvalue(t, df, alt)).collect();
+        let lazy: Vec<f64> = stats
+            .iter()
+            .map(|&(t, df)| TStat { estimate: t, se: 1.0, df }.decide(alt, &crit, &strict).p)
+            .collect();
+        for method in [Multiplicity::None, Multiplicity::Bonferroni, Multiplicity::Holm, Multiplicity::Hochberg, Multiplicity::Bh] {
+            let a: Vec<bool> = { let mut q = exact.clone(); adjust(&mut q, method, &mut Vec::new()); q.iter().map(|&x| x <= alpha).collect() };
+            let b: Vec<bool> = { let mut q = lazy.clone(); adjust(&mut q, method, &mut Vec::new()); q.iter().map(|&x| x <= alpha).collect() };
+            prop_assert_eq!(a, b, "{:?}", method);
+        }
     }
 }

@@ -2,12 +2,12 @@
 //! hypothesis tested on complete cases, multiplicity applied within families and gates across them.
 //!
 //! ```
-//! use trialsim::{analysis::{Analyzer, TrialResult}, model::Cohort, scenario};
+//! use trialsim::{analysis::{Analyzer, Data, TrialResult}, model::Cohort, scenario};
 //! let s = scenario::load("ketamine-ampar-2026").unwrap();
 //! let mut cohort = Cohort::default();
 //! cohort.draw(&s, &s.own_sizes(), 7, 0);
 //! let mut result = TrialResult::new(&s);
-//! Analyzer::default().analyse(&s, &cohort, 7, 0, &[], &mut result);
+//! Analyzer::default().analyse(&s, &Data::Subjects(&cohort), 7, 0, &[], &mut result);
 //! assert_eq!(result.families.len(), s.families.len());
 //! ```
 
@@ -24,6 +24,60 @@ use crate::model::Cohort;
 use crate::scenario::{Endpoint, Family, FamilyKind, Scenario, TestKind};
 use summary::{CoMoments, Moments};
 use ttest::TestOutcome;
+
+/// What a trial's analyses read: the subjects, or (on the summary path) each group's drawn
+/// sufficient statistics.
+#[derive(Debug, Clone, Copy)]
+pub enum Data<'a> {
+    /// Subject-level data.
+    Subjects(&'a Cohort),
+    /// Group means and scatter matrices.
+    Summaries(&'a crate::model::summary::SummaryDraw),
+}
+
+impl<'a> Data<'a> {
+    fn cohort(&self) -> &'a Cohort {
+        match self {
+            Data::Subjects(c) => c,
+            Data::Summaries(_) => {
+                unreachable!("the summary path is used only for summary-only plans")
+            }
+        }
+    }
+
+    fn controls_baseline(&self, r: usize) -> summary::Summary {
+        match self {
+            Data::Subjects(c) => {
+                let mut m = Moments::default();
+                for i in c.group_range(0) {
+                    m.push(c.baseline[i * c.n_regions + r]);
+                }
+                m.summary()
+            }
+            Data::Summaries(d) => d.controls_baseline(r),
+        }
+    }
+
+    fn patients_baseline(&self, r: usize) -> summary::Summary {
+        match self {
+            Data::Subjects(c) => {
+                let mut m = Moments::default();
+                for i in c.patient_range() {
+                    m.push(c.baseline[i * c.n_regions + r]);
+                }
+                m.summary()
+            }
+            Data::Summaries(d) => d.patients_baseline(r),
+        }
+    }
+
+    fn change(&self, k: usize, r: usize) -> summary::BiSummary {
+        match self {
+            Data::Subjects(c) => change_moments(c, k, r).summary(),
+            Data::Summaries(d) => d.change(k, r),
+        }
+    }
+}
 
 /// Results of one family in one trial.
 #[derive(Debug, Clone)]
@@ -83,6 +137,7 @@ pub struct Analyzer {
     pred: prediction::PredScratch,
     ols: ols::Ols,
     adj: Vec<f64>,
+    tables: Vec<(u64, std::sync::Arc<dist::QuantileTable>)>,
 }
 
 impl Analyzer {
@@ -92,7 +147,7 @@ impl Analyzer {
     pub fn analyse(
         &mut self,
         s: &Scenario,
-        c: &Cohort,
+        data: &Data,
         seed: u64,
         replicate: u64,
         holdouts: &[prediction::Holdout],
@@ -110,10 +165,18 @@ impl Analyzer {
                 let holdout = holdouts.get(fi).unwrap_or(&empty);
                 let mut rng =
                     crate::rng::stream(seed, replicate, crate::rng::STREAM_FOLDS + fi as u64);
-                prediction::evaluate(cfg, s, c, holdout, &mut rng, &mut self.pred, &mut fr.models);
+                prediction::evaluate(
+                    cfg,
+                    s,
+                    data.cohort(),
+                    holdout,
+                    &mut rng,
+                    &mut self.pred,
+                    &mut fr.models,
+                );
                 continue;
             }
-            self.family_outcomes(s, c, f, &mut fr.outcomes);
+            self.family_outcomes(s, data, f, &mut fr.outcomes);
             for (a, o) in fr.adjusted.iter_mut().zip(&fr.outcomes) {
                 *a = o.p;
             }
@@ -124,40 +187,38 @@ impl Analyzer {
         }
     }
 
-    fn family_outcomes(&mut self, s: &Scenario, c: &Cohort, f: &Family, out: &mut [TestOutcome]) {
+    fn family_outcomes(&mut self, s: &Scenario, data: &Data, f: &Family, out: &mut [TestOutcome]) {
         let nr = s.n_regions();
         let alt = f.alternative;
         let (a1, a2) = f.arms;
         match f.kind {
             FamilyKind::BaselineDifference => {
+                let (crit, strict) = self.critical(s.alpha, f.regions.len(), alt);
                 for (h, &r) in f.regions.iter().enumerate() {
-                    let mut pat = Moments::default();
-                    let mut con = Moments::default();
-                    for i in c.group_range(0) {
-                        con.push(c.baseline[i * nr + r]);
-                    }
-                    for i in c.patient_range() {
-                        pat.push(c.baseline[i * nr + r]);
-                    }
-                    out[h] = two_sample(f.test, &pat.summary(), &con.summary(), alt);
+                    let (pat, con) = (data.patients_baseline(r), data.controls_baseline(r));
+                    out[h] = two_sample_stat(f.test, &pat, &con).decide(alt, &crit, &strict);
                 }
             }
             FamilyKind::ArmChange => {
+                let (crit, strict) = self.critical(s.alpha, f.regions.len(), alt);
                 for (h, &r) in f.regions.iter().enumerate() {
-                    let m1 = change_moments(c, a1, r);
-                    let m2 = change_moments(c, a2, r);
-                    out[h] = match f.test {
-                        TestKind::Ancova => ttest::ancova(&m1.summary(), &m2.summary(), alt),
-                        t => two_sample(t, &m1.summary().y(), &m2.summary().y(), alt),
+                    let (m1, m2) = (data.change(a1, r), data.change(a2, r));
+                    let st = match f.test {
+                        TestKind::Ancova => ttest::ancova_stat(&m1, &m2),
+                        t => two_sample_stat(t, &m1.y(), &m2.y()),
                     };
+                    out[h] = st.decide(alt, &crit, &strict);
                 }
             }
             FamilyKind::WithinArmChange => {
+                let (crit, strict) = self.critical(s.alpha, f.regions.len(), alt);
                 for (h, &r) in f.regions.iter().enumerate() {
-                    out[h] = ttest::one_sample(&change_moments(c, a1, r).summary().y(), alt);
+                    let st = ttest::one_sample_stat(&data.change(a1, r).y());
+                    out[h] = st.decide(alt, &crit, &strict);
                 }
             }
             FamilyKind::Clinical => {
+                let c = data.cohort();
                 let nvis = f.visits.len();
                 for (ei, e) in f.endpoints.iter().enumerate() {
                     for (vi, &v) in f.visits.iter().enumerate() {
@@ -187,6 +248,7 @@ impl Analyzer {
                 }
             }
             FamilyKind::Crossover => {
+                let c = data.cohort();
                 // Standard 2x2 crossover analysis: half the period difference, compared between
                 // the two sequences by a two-sample t-test; (d1 - d2) / 2 estimates arm a1 - arm a2.
                 for (h, &r) in f.regions.iter().enumerate() {
@@ -203,6 +265,7 @@ impl Analyzer {
                 }
             }
             FamilyKind::Correlation => {
+                let c = data.cohort();
                 for (h, &r) in f.regions.iter().enumerate() {
                     out[h] = match f.test {
                         TestKind::Spearman => {
@@ -234,6 +297,39 @@ impl Analyzer {
 }
 
 impl Analyzer {
+    /// Critical-value tables at alpha and at alpha/m for the alternative (kept per worker).
+    fn critical(
+        &mut self,
+        alpha: f64,
+        m: usize,
+        alt: crate::scenario::Alternative,
+    ) -> (
+        std::sync::Arc<dist::QuantileTable>,
+        std::sync::Arc<dist::QuantileTable>,
+    ) {
+        (
+            self.table(alpha, alt),
+            self.table(alpha / m.max(1) as f64, alt),
+        )
+    }
+
+    fn table(
+        &mut self,
+        alpha: f64,
+        alt: crate::scenario::Alternative,
+    ) -> std::sync::Arc<dist::QuantileTable> {
+        let p = match alt {
+            crate::scenario::Alternative::TwoSided => 1.0 - alpha / 2.0,
+            _ => 1.0 - alpha,
+        };
+        if let Some((_, t)) = self.tables.iter().find(|(q, _)| *q == p.to_bits()) {
+            return t.clone();
+        }
+        let t = dist::quantile_table(p);
+        self.tables.push((p.to_bits(), t.clone()));
+        t
+    }
+
     /// Improvement at visit v, arm a1 minus arm a2: t-test, or ANCOVA adjusted for the family's
     /// characteristics (the baseline score alone uses the one-covariate formula).
     fn clinical_change(&mut self, s: &Scenario, c: &Cohort, f: &Family, v: usize) -> TestOutcome {
@@ -264,6 +360,13 @@ impl Analyzer {
             }
         }
         self.ols.group_effect(alt)
+    }
+}
+
+fn two_sample_stat(test: TestKind, a: &summary::Summary, b: &summary::Summary) -> ttest::TStat {
+    match test {
+        TestKind::Student => ttest::student_stat(a, b),
+        _ => ttest::welch_stat(a, b),
     }
 }
 

@@ -5,7 +5,7 @@
 //! variance) returns [`TestOutcome::invalid`] rather than a NaN p-value that could be mistaken for a
 //! result. Callers count invalid tests as non-rejections and report how often they happened.
 
-use super::dist::{t_sf, t975};
+use super::dist::{QuantileTable, t_sf, t975};
 use super::summary::{BiSummary, Summary};
 use crate::scenario::Alternative;
 
@@ -45,6 +45,75 @@ impl TestOutcome {
     }
 }
 
+/// The pieces of a t-test: estimate, standard error and degrees of freedom.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TStat {
+    /// Point estimate.
+    pub estimate: f64,
+    /// Its standard error.
+    pub se: f64,
+    /// Degrees of freedom.
+    pub df: f64,
+}
+
+impl TStat {
+    /// The exact test outcome.
+    pub fn outcome(&self, alt: Alternative) -> TestOutcome {
+        from_t(self.estimate, self.se, self.df, alt)
+    }
+
+    /// The test outcome for a Monte Carlo decision in a family of `m` hypotheses at level alpha:
+    /// `crit` is the critical value at alpha (a table at 1 - alpha/2, or 1 - alpha one-sided) and
+    /// `strict` the one at alpha/m. The exact p-value is computed only between the two: above alpha
+    /// p is recorded as 1, below alpha/m as 0. No procedure offered here (none, Bonferroni, Holm,
+    /// Hochberg, BH) can reject a hypothesis whose raw p exceeds alpha, every one rejects a
+    /// hypothesis whose p is at most alpha/m, and neither kind changes the others' decisions, so
+    /// the rejections are those of exact p-values (the property test
+    /// `lazy_p_values_keep_decisions` checks it); the incomplete beta is skipped where it cannot
+    /// matter. Statistics within 1e-7 (relative) of either critical value get the exact p.
+    pub fn decide(
+        &self,
+        alt: Alternative,
+        crit: &QuantileTable,
+        strict: &QuantileTable,
+    ) -> TestOutcome {
+        let mut o = from_t_ci(self.estimate, self.se, self.df);
+        if !o.statistic.is_finite() {
+            return TestOutcome::invalid();
+        }
+        let t = o.statistic;
+        let directed = match alt {
+            Alternative::TwoSided => t.abs(),
+            Alternative::Greater => t,
+            Alternative::Less => -t,
+        };
+        o.p = if directed < crit.get(self.df) * (1.0 - 1e-7) {
+            1.0
+        } else if directed > strict.get(self.df) * (1.0 + 1e-7) {
+            0.0
+        } else {
+            t_pvalue(t, self.df, alt)
+        };
+        o
+    }
+}
+
+/// Estimate, CI and statistic of a t-type test, without the p-value (NaN).
+fn from_t_ci(estimate: f64, se: f64, df: f64) -> TestOutcome {
+    if !(se > 0.0) || !(df > 0.0) || !estimate.is_finite() {
+        return TestOutcome::invalid();
+    }
+    let q = t975(df);
+    TestOutcome {
+        estimate,
+        ci_low: estimate - q * se,
+        ci_high: estimate + q * se,
+        statistic: estimate / se,
+        df,
+        p: f64::NAN,
+    }
+}
+
 /// p-value of a t statistic for the alternative.
 pub fn t_pvalue(t: f64, df: f64, alt: Alternative) -> f64 {
     match alt {
@@ -56,19 +125,11 @@ pub fn t_pvalue(t: f64, df: f64, alt: Alternative) -> f64 {
 
 /// Outcome of a t-type test from an estimate, its standard error and df.
 pub fn from_t(estimate: f64, se: f64, df: f64, alt: Alternative) -> TestOutcome {
-    if !(se > 0.0) || !(df > 0.0) || !estimate.is_finite() {
-        return TestOutcome::invalid();
+    let mut o = from_t_ci(estimate, se, df);
+    if o.statistic.is_finite() {
+        o.p = t_pvalue(o.statistic, df, alt);
     }
-    let t = estimate / se;
-    let q = t975(df);
-    TestOutcome {
-        estimate,
-        ci_low: estimate - q * se,
-        ci_high: estimate + q * se,
-        statistic: t,
-        df,
-        p: t_pvalue(t, df, alt),
-    }
+    o
 }
 
 /// Welch's unequal-variance t-test of mean(a) - mean(b) with Welch-Satterthwaite df.
@@ -85,13 +146,26 @@ pub fn from_t(estimate: f64, se: f64, df: f64, alt: Alternative) -> TestOutcome 
 /// assert!((r.p - 0.07857958786913388).abs() < 1e-10);
 /// ```
 pub fn welch(a: &Summary, b: &Summary, alt: Alternative) -> TestOutcome {
+    welch_stat(a, b).outcome(alt)
+}
+
+/// The pieces of Welch's test (NaN when it cannot be computed).
+pub fn welch_stat(a: &Summary, b: &Summary) -> TStat {
     if a.n < 2.0 || b.n < 2.0 {
-        return TestOutcome::invalid();
+        return TStat {
+            estimate: f64::NAN,
+            se: f64::NAN,
+            df: f64::NAN,
+        };
     }
     let (va, vb) = (a.var / a.n, b.var / b.n);
     let se2 = va + vb;
     let df = se2 * se2 / (va * va / (a.n - 1.0) + vb * vb / (b.n - 1.0));
-    from_t(a.mean - b.mean, se2.sqrt(), df, alt)
+    TStat {
+        estimate: a.mean - b.mean,
+        se: se2.sqrt(),
+        df,
+    }
 }
 
 /// Student's pooled-variance two-sample t-test of mean(a) - mean(b).
@@ -108,19 +182,27 @@ pub fn welch(a: &Summary, b: &Summary, alt: Alternative) -> TestOutcome {
 /// assert!((r.p - 0.14953009055425986).abs() < 1e-10);
 /// ```
 pub fn student(a: &Summary, b: &Summary, alt: Alternative) -> TestOutcome {
+    student_stat(a, b).outcome(alt)
+}
+
+/// The pieces of Student's test (NaN when it cannot be computed).
+pub fn student_stat(a: &Summary, b: &Summary) -> TStat {
     if a.n < 1.0 || b.n < 1.0 || a.n + b.n < 3.0 {
-        return TestOutcome::invalid();
+        return TStat {
+            estimate: f64::NAN,
+            se: f64::NAN,
+            df: f64::NAN,
+        };
     }
     let df = a.n + b.n - 2.0;
     let ssa = if a.n > 1.0 { a.var * (a.n - 1.0) } else { 0.0 };
     let ssb = if b.n > 1.0 { b.var * (b.n - 1.0) } else { 0.0 };
     let sp2 = (ssa + ssb) / df;
-    from_t(
-        a.mean - b.mean,
-        (sp2 * (1.0 / a.n + 1.0 / b.n)).sqrt(),
+    TStat {
+        estimate: a.mean - b.mean,
+        se: (sp2 * (1.0 / a.n + 1.0 / b.n)).sqrt(),
         df,
-        alt,
-    )
+    }
 }
 
 /// One-sample t-test of mean = 0 (the paired t-test when applied to differences).
@@ -134,10 +216,23 @@ pub fn student(a: &Summary, b: &Summary, alt: Alternative) -> TestOutcome {
 /// assert!((r.p - 0.11117295276905716).abs() < 1e-10);
 /// ```
 pub fn one_sample(d: &Summary, alt: Alternative) -> TestOutcome {
+    one_sample_stat(d).outcome(alt)
+}
+
+/// The pieces of the one-sample test (NaN when it cannot be computed).
+pub fn one_sample_stat(d: &Summary) -> TStat {
     if d.n < 2.0 {
-        return TestOutcome::invalid();
+        return TStat {
+            estimate: f64::NAN,
+            se: f64::NAN,
+            df: f64::NAN,
+        };
     }
-    from_t(d.mean, (d.var / d.n).sqrt(), d.n - 1.0, alt)
+    TStat {
+        estimate: d.mean,
+        se: (d.var / d.n).sqrt(),
+        df: d.n - 1.0,
+    }
 }
 
 /// One-way ANCOVA of y on group and one covariate x with a common slope: the adjusted difference
@@ -158,15 +253,25 @@ pub fn one_sample(d: &Summary, alt: Alternative) -> TestOutcome {
 /// assert!((r.estimate - 1.4879679144385034).abs() < 1e-9);
 /// ```
 pub fn ancova(a: &BiSummary, b: &BiSummary, alt: Alternative) -> TestOutcome {
+    ancova_stat(a, b).outcome(alt)
+}
+
+/// The pieces of the one-covariate ANCOVA (NaN when it cannot be computed).
+pub fn ancova_stat(a: &BiSummary, b: &BiSummary) -> TStat {
+    let nan = TStat {
+        estimate: f64::NAN,
+        se: f64::NAN,
+        df: f64::NAN,
+    };
     let n = a.n + b.n;
     if a.n < 1.0 || b.n < 1.0 || n < 4.0 {
-        return TestOutcome::invalid();
+        return nan;
     }
     let sxx = a.sxx + b.sxx;
     let sxy = a.sxy + b.sxy;
     let syy = a.syy + b.syy;
     if !(sxx > 0.0) {
-        return TestOutcome::invalid();
+        return nan;
     }
     let beta = sxy / sxx;
     let rss = (syy - sxy * sxy / sxx).max(0.0);
@@ -175,5 +280,9 @@ pub fn ancova(a: &BiSummary, b: &BiSummary, alt: Alternative) -> TestOutcome {
     let dx = a.mx - b.mx;
     let est = (a.my - b.my) - beta * dx;
     let se = (s2 * (1.0 / a.n + 1.0 / b.n + dx * dx / sxx)).sqrt();
-    from_t(est, se, df, alt)
+    TStat {
+        estimate: est,
+        se,
+        df,
+    }
 }

@@ -14,6 +14,8 @@
 //! assert_eq!(c.group_range(1).len(), 17); // arm 0 (ketamine)
 //! ```
 
+pub mod summary;
+
 use crate::rng::{self, TrialRng};
 use crate::scenario::{Allocation, CovRef, DesignKind, Scenario, Sizes};
 use rand::RngExt;

@@ -8,7 +8,7 @@
 //! use trialsim::{montecarlo::{self, RunSettings}, scenario};
 //! let s = scenario::load("ketamine-ampar-2026").unwrap();
 //! let truths = montecarlo::truth::truths_with(&s, 50_000);
-//! let settings = RunSettings { reps: 200, seed: 1, threads: 1 };
+//! let settings = RunSettings { reps: 200, seed: 1, threads: 1, ..Default::default() };
 //! let acc = montecarlo::run(&s, &s.own_sizes(), &settings, &truths).unwrap();
 //! let rows = montecarlo::diagnosands(&s, &s.own_sizes(), &acc, &truths);
 //! let p = rows.iter().find(|r| r.family == "clinical" && r.hypothesis == "madrs_change" && r.metric == "power").unwrap();
@@ -18,10 +18,12 @@
 pub mod search;
 pub mod truth;
 
+use crate::analysis::Data;
 use crate::analysis::fisher::wilson_z;
 use crate::analysis::{Analyzer, TrialResult};
 use crate::error::RunError;
 use crate::model::Cohort;
+use crate::model::summary::{SummaryDraw, SummaryModel};
 use crate::scenario::{Scenario, Sizes};
 use rayon::prelude::*;
 use serde::Serialize;
@@ -32,7 +34,7 @@ pub use predacc::{Hist, MetricAcc, ModelAcc};
 /// Replicates per block: the unit of deterministic summation and of sharding.
 pub const BLOCK: u64 = 256;
 
-/// How many replicates, which seed, how many threads.
+/// How many replicates, which seed, how many threads, which simulation path.
 #[derive(Debug, Clone)]
 pub struct RunSettings {
     /// Number of simulated trials.
@@ -41,6 +43,45 @@ pub struct RunSettings {
     pub seed: u64,
     /// Worker threads (results do not depend on it).
     pub threads: usize,
+    /// Subject-level or summary-statistics simulation.
+    pub path: SimPath,
+}
+
+impl Default for RunSettings {
+    fn default() -> Self {
+        RunSettings {
+            reps: 1000,
+            seed: 1,
+            threads: 1,
+            path: SimPath::Auto,
+        }
+    }
+}
+
+/// How each trial is simulated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SimPath {
+    /// The summary path where it is exact for the scenario, the subject path otherwise.
+    #[default]
+    Auto,
+    /// Every subject (always valid).
+    Subject,
+    /// Group means and scatter matrices (an error where it is not exact).
+    Summary,
+}
+
+/// The summary model to use under `path`, or why the requested summary path is not exact.
+pub fn summary_model(s: &Scenario, path: SimPath) -> Result<Option<SummaryModel>, RunError> {
+    match path {
+        SimPath::Subject => Ok(None),
+        SimPath::Auto => Ok(SummaryModel::new(s).ok()),
+        SimPath::Summary => SummaryModel::new(s).map(Some).map_err(|why| {
+            RunError::BadSettings(format!(
+                "--path summary: the summary path is not exact for this scenario: {why}; use --path subject or auto"
+            ))
+        }),
+    }
 }
 
 /// Per-hypothesis sums.
@@ -234,6 +275,7 @@ impl Accumulator {
 }
 
 /// Simulate and analyse the replicate range `[from, to)` at the given sizes.
+#[allow(clippy::too_many_arguments)]
 pub fn run_range(
     s: &Scenario,
     sizes: &Sizes,
@@ -241,9 +283,11 @@ pub fn run_range(
     from: u64,
     to: u64,
     threads: usize,
+    path: SimPath,
     truths: &Truths,
 ) -> Result<Accumulator, RunError> {
     check_sizes(s, sizes)?;
+    let model = summary_model(s, path)?;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads.max(1))
         .build()
@@ -260,14 +304,30 @@ pub fn run_range(
             (b..end)
                 .into_par_iter()
                 .map_init(
-                    || (Cohort::default(), Analyzer::default(), TrialResult::new(s)),
-                    |(cohort, an, tr), blk| {
+                    || {
+                        (
+                            Cohort::default(),
+                            SummaryDraw::default(),
+                            Analyzer::default(),
+                            TrialResult::new(s),
+                        )
+                    },
+                    |(cohort, sd, an, tr), blk| {
                         let mut acc = Accumulator::new(s);
                         let lo = (blk * BLOCK).max(from);
                         let hi = ((blk + 1) * BLOCK).min(to);
                         for rep in lo..hi {
-                            cohort.draw(s, sizes, seed, rep);
-                            an.analyse(s, cohort, seed, rep, &truths.holdouts, tr);
+                            let data = match &model {
+                                Some(m) => {
+                                    sd.draw(s, m, sizes, seed, rep);
+                                    Data::Summaries(sd)
+                                }
+                                None => {
+                                    cohort.draw(s, sizes, seed, rep);
+                                    Data::Subjects(cohort)
+                                }
+                            };
+                            an.analyse(s, &data, seed, rep, &truths.holdouts, tr);
                             acc.add(tr, truths);
                         }
                         acc
@@ -300,6 +360,7 @@ pub fn run(
         0,
         settings.reps,
         settings.threads,
+        settings.path,
         truths,
     )
 }

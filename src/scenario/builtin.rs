@@ -12,6 +12,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
         include_str!("../../scenarios/accelerated-tms-2026.json"),
     ),
     (
+        "peer-comparison",
+        include_str!("../../scenarios/peer-comparison.json"),
+    ),
+    (
         "sustained-phase-crossover",
         include_str!("../../scenarios/sustained-phase-crossover.json"),
     ),
