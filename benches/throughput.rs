@@ -1,59 +1,62 @@
-//! Throughput of simulated and analysed trials (criterion). Run with `cargo bench`.
+//! Throughput of simulated and analysed trials (criterion), on 1 and 2 threads. Run with
+//! `cargo bench --bench throughput`; each figure is trials per second ("elem/s").
 //!
-//! - `flagship/draw+analyse`: one flagship trial (49 controls, 34 patients, 14 regions, all five
-//!   families) on one thread, no allocation per trial.
-//! - `flagship/run_1000/threads=T`: 1000 trials through the Monte Carlo engine on T threads.
+//! - (a) `peer`: the peer-comparison trial (50 controls vs 50 patients, 12 regions with exchangeable
+//!   correlation 0.5, d = 0.5 in six, no measurement error, Welch t per region, Holm), on the
+//!   default (summary) path and on the subject path.
+//! - (b) `flagship_no_prediction`: the flagship scenario with every family but prediction.
+//! - (c) `flagship_prediction`: the flagship with its prediction family (5-fold CV, inner CV for
+//!   the penalty).
 
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use std::hint::black_box;
-use trialsim::analysis::{Analyzer, TrialResult};
-use trialsim::model::Cohort;
-use trialsim::montecarlo::{self, RunSettings, truth};
-use trialsim::scenario;
+use trialsim::montecarlo::{self, RunSettings, SimPath, truth};
+use trialsim::scenario::{self, FamilyKind, Scenario};
 
-fn bench(c: &mut Criterion) {
-    let s = scenario::load("ketamine-ampar-2026").unwrap();
+fn without_prediction(s: &Scenario) -> Scenario {
+    let mut spec = s.spec.clone();
+    spec.analysis
+        .families
+        .retain(|f| f.kind != FamilyKind::Prediction);
+    scenario::resolve(spec).expect("flagship without prediction is valid")
+}
+
+fn bench_one(c: &mut Criterion, group: &str, s: &Scenario, reps: u64, path: SimPath) {
+    let truths = truth::truths_with(s, 50_000);
     let sizes = s.own_sizes();
-    let truths = truth::truths_with(&s, 50_000);
-
-    let mut g = c.benchmark_group("flagship");
-    g.throughput(Throughput::Elements(1));
-    let (mut cohort, mut an, mut tr) =
-        (Cohort::default(), Analyzer::default(), TrialResult::new(&s));
-    let mut rep = 0u64;
-    g.bench_function("draw+analyse", |b| {
-        b.iter(|| {
-            rep += 1;
-            cohort.draw(&s, &sizes, 1, rep);
-            an.analyse(&s, &cohort, 1, rep, &truths.holdouts, &mut tr);
-            black_box(&tr);
-        })
-    });
-    g.bench_function("draw", |b| {
-        b.iter(|| {
-            rep += 1;
-            cohort.draw(&s, &sizes, 1, rep);
-            black_box(&cohort);
-        })
-    });
-    g.throughput(Throughput::Elements(1000));
+    let mut g = c.benchmark_group(group);
+    g.sample_size(10);
+    g.throughput(Throughput::Elements(reps));
     for threads in [1, 2] {
-        g.bench_function(format!("run_1000/threads={threads}"), |b| {
-            let set = RunSettings {
-                reps: 1000,
-                seed: 1,
-                threads,
-                ..Default::default()
-            };
-            b.iter(|| black_box(montecarlo::run(&s, &sizes, &set, &truths).unwrap()))
-        });
+        let set = RunSettings {
+            reps,
+            seed: 1,
+            threads,
+            path,
+        };
+        g.bench_with_input(
+            BenchmarkId::new(format!("{path:?}"), threads),
+            &set,
+            |b, set| b.iter(|| black_box(montecarlo::run(s, &sizes, set, &truths).unwrap())),
+        );
     }
     g.finish();
 }
 
-criterion_group! {
-    name = benches;
-    config = Criterion::default().sample_size(20);
-    targets = bench
+fn bench(c: &mut Criterion) {
+    let peer = scenario::load("peer-comparison").unwrap();
+    bench_one(c, "peer", &peer, 200_000, SimPath::Auto);
+    bench_one(c, "peer", &peer, 20_000, SimPath::Subject);
+    let flagship = scenario::load("ketamine-ampar-2026").unwrap();
+    bench_one(
+        c,
+        "flagship_no_prediction",
+        &without_prediction(&flagship),
+        5_000,
+        SimPath::Auto,
+    );
+    bench_one(c, "flagship_prediction", &flagship, 300, SimPath::Auto);
 }
+
+criterion_group!(benches, bench);
 criterion_main!(benches);

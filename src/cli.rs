@@ -111,9 +111,29 @@ pub enum Command {
         /// Grid of total N, FROM:TO:STEP (a power curve).
         #[arg(long)]
         n_grid: Option<String>,
+        /// Run only shard K of M (disjoint blocks of replicates) and write a partial result to
+        /// --out PART.json; combine the M partials with `trialsim merge`.
+        #[arg(long, value_name = "K/M")]
+        shard: Option<String>,
+        /// Stop early, at a multiple of 4096 trials, once every power's Monte Carlo SE is below
+        /// this (--reps is then the maximum).
+        #[arg(long, value_name = "SE")]
+        precision: Option<f64>,
         /// Monte Carlo settings.
         #[command(flatten)]
         mc: McArgs,
+    },
+    /// Combine the partial results of `power --shard K/M` into the result of one unsharded run.
+    #[command(
+        after_help = "Example (GNU parallel):\n  parallel trialsim power --reps 100000 --seed 7 --shard {}/4 --out part{}.json ::: 1 2 3 4\n  trialsim merge part*.json --out result.json"
+    )]
+    Merge {
+        /// Partial result files (every shard 1..M of one run, in any order).
+        #[arg(required = true)]
+        parts: Vec<PathBuf>,
+        /// Output file (.json or .csv).
+        #[arg(long, short)]
+        out: PathBuf,
     },
     /// Find the smallest total N that reaches a target (power) for one criterion.
     #[command(

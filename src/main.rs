@@ -49,8 +49,18 @@ fn run(cli: Cli) -> Result<()> {
             scenario,
             n,
             n_grid,
+            shard,
+            precision,
             mc,
-        } => power(&scenario, n, n_grid.as_deref(), &mc),
+        } => power(
+            &scenario,
+            n,
+            n_grid.as_deref(),
+            shard.as_deref(),
+            precision,
+            &mc,
+        ),
+        Command::Merge { parts, out } => merge(&parts, &out),
         Command::SampleSize {
             scenario,
             criterion,
@@ -226,11 +236,43 @@ fn write_results(
     Ok(())
 }
 
-fn power(name: &str, n: Option<usize>, grid: Option<&str>, mc: &cli::McArgs) -> Result<()> {
+fn power(
+    name: &str,
+    n: Option<usize>,
+    grid: Option<&str>,
+    shard: Option<&str>,
+    precision: Option<f64>,
+    mc: &cli::McArgs,
+) -> Result<()> {
     let s = scenario::load(name)?;
     let set = settings(mc)?;
     if let Some(p) = &mc.out {
         out_kind(p)?;
+    }
+    let shard = shard.map(montecarlo::shard::parse).transpose()?;
+    if let Some(p) = precision {
+        if !(p > 0.0 && p < 0.5) {
+            return Err(RunError::BadSettings(format!(
+                "--precision: must be in (0, 0.5), got {p}"
+            ))
+            .into());
+        }
+        if shard.is_some() {
+            return Err(RunError::BadSettings(
+                "--precision and --shard: an early stop depends on all replicates; give --reps instead".into(),
+            )
+            .into());
+        }
+    }
+    let json_out = mc
+        .out
+        .as_ref()
+        .is_some_and(|p| out_kind(p).ok() == Some("json"));
+    if shard.is_some() && !json_out {
+        return Err(RunError::BadSettings(
+            "--shard writes a partial result: give --out PART.json".into(),
+        )
+        .into());
     }
     let sizes: Vec<trialsim::Sizes> = match (n, grid) {
         (Some(n), _) => vec![s.sizes_for_total(n)],
@@ -246,19 +288,81 @@ fn power(name: &str, n: Option<usize>, grid: Option<&str>, mc: &cli::McArgs) -> 
     montecarlo::summary_model(&s, set.path)?;
     let start = Instant::now();
     let truths = montecarlo::truth::truths(&s);
-    let mut rows = Vec::new();
-    for z in &sizes {
-        let acc = montecarlo::run(&s, z, &set, &truths)?;
-        rows.extend(montecarlo::diagnosands(&s, z, &acc, &truths));
+    let blocks = match shard {
+        Some(km) => montecarlo::shard::blocks(set.reps, km),
+        None => 0..montecarlo::n_blocks(set.reps),
+    };
+    // With --precision the stopping checks fall at fixed multiples of 4096 trials, so where a run
+    // stops does not depend on the thread count.
+    let wave = if precision.is_some() {
+        4096 / montecarlo::BLOCK
+    } else {
+        (set.threads * 8) as u64
+    };
+    let per_size =
+        (blocks.end * montecarlo::BLOCK).min(set.reps) - blocks.start * montecarlo::BLOCK;
+    let bar = progress_bar(sizes.len() as u64 * per_size);
+    let mut totals = Vec::new();
+    for (k, z) in sizes.iter().enumerate() {
+        let done_before = k as u64 * per_size;
+        let total = montecarlo::run_blocks(&s, z, &set, blocks.clone(), wave, &truths, |t| {
+            if let Some(b) = &bar {
+                b.set_position(done_before + t.acc.reps);
+            }
+            match precision {
+                None => true,
+                Some(p) => {
+                    let rows = montecarlo::diagnosands(&s, z, &t.finish(), &truths);
+                    rows.iter()
+                        .filter(|r| r.metric == "power")
+                        // Continue while any power's SE is above the target (or undefined).
+                        .any(|r| r.mc_se.is_nan() || r.mc_se >= p)
+                }
+            }
+        })?;
+        totals.push((z.clone(), total));
+    }
+    if let Some(b) = bar {
+        b.finish_and_clear();
     }
     let secs = start.elapsed().as_secs_f64();
+    if let (Some(km), Some(path)) = (shard, &mc.out) {
+        let part = montecarlo::shard::Partial {
+            trialsim_partial: montecarlo::shard::FORMAT,
+            version: env!("CARGO_PKG_VERSION").into(),
+            seed: set.seed,
+            reps: set.reps,
+            shard: km,
+            path: set.path,
+            scenario: serde_json::to_value(&s.spec)?,
+            results: totals,
+        };
+        report::write_atomic(path, (serde_json::to_string(&part)? + "\n").as_bytes())
+            .with_context(|| format!("writing {}", path.display()))?;
+        eprintln!(
+            "shard {}/{}: {} blocks of {} trials in {:.2} s; wrote {} (combine with trialsim merge)",
+            km.0,
+            km.1,
+            blocks.end - blocks.start,
+            montecarlo::BLOCK,
+            secs,
+            path.display()
+        );
+        return Ok(());
+    }
+    let mut rows = Vec::new();
+    let mut trials = 0;
+    for (z, total) in &totals {
+        let acc = total.finish();
+        trials += acc.reps;
+        rows.extend(montecarlo::diagnosands(&s, z, &acc, &truths));
+    }
     print!("{}", report::results::summary(&s, &rows, set.reps));
-    let trials = set.reps as f64 * sizes.len() as f64;
     eprintln!(
         "{} trials in {:.2} s ({:.0} trials/s on {} threads)",
         trials,
         secs,
-        trials / secs,
+        trials as f64 / secs,
         set.threads
     );
     if let Some(path) = &mc.out {
@@ -278,6 +382,63 @@ fn power(name: &str, n: Option<usize>, grid: Option<&str>, mc: &cli::McArgs) -> 
         )?;
     }
     Ok(())
+}
+
+/// A progress bar with ETA on standard error, only when it is a terminal.
+fn progress_bar(len: u64) -> Option<indicatif::ProgressBar> {
+    use std::io::IsTerminal;
+    if !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::new(len);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{bar:40} {pos}/{len} trials  {per_sec}  ETA {eta}",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    Some(bar)
+}
+
+fn merge(parts: &[std::path::PathBuf], out: &Path) -> Result<()> {
+    out_kind(out)?;
+    let mut read = Vec::new();
+    for p in parts {
+        let text =
+            std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?;
+        let part: montecarlo::shard::Partial = serde_json::from_str(&text).map_err(|e| {
+            RunError::BadSettings(format!(
+                "{}: not a partial result of `power --shard` ({e})",
+                p.display()
+            ))
+        })?;
+        read.push((p.display().to_string(), part));
+    }
+    let parts = montecarlo::shard::check(read)?;
+    let first = &parts[0];
+    let spec: scenario::ScenarioSpec = serde_json::from_value(first.scenario.clone())?;
+    let s = scenario::resolve(spec).map_err(|problems| trialsim::ScenarioError::Invalid {
+        file: "merged scenario".into(),
+        problems,
+    })?;
+    let truths = montecarlo::truth::truths(&s);
+    let mut rows = Vec::new();
+    for (i, (z, total)) in first.results.iter().enumerate() {
+        let mut sum = total.clone();
+        for p in &parts[1..] {
+            sum.merge(&p.results[i].1);
+        }
+        rows.extend(montecarlo::diagnosands(&s, z, &sum.finish(), &truths));
+    }
+    print!("{}", report::results::summary(&s, &rows, first.reps));
+    let info = report::RunInfo::new(first.seed);
+    let meta = report::results::metadata(&s, &info, first.reps, &truths, None);
+    write_results(
+        out,
+        meta,
+        || report::results::to_csv(&rows),
+        |m| report::results::power_json(m, &rows),
+    )
 }
 
 fn sample_size(

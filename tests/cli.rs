@@ -450,3 +450,127 @@ fn crossover_cohort_lists_sequences_and_periods() {
     assert_eq!(rows.len(), 24);
     assert!(rows[0].contains(",ketamine-placebo,") && rows[23].contains(",placebo-ketamine,"));
 }
+
+#[test]
+fn one_thread_two_threads_and_three_merged_shards_give_the_same_bytes() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    for scenario in ["null", "peer-comparison"] {
+        let run = |extra: &[&str], out: &str| {
+            trialsim()
+                .args([
+                    "power",
+                    scenario,
+                    "--reps",
+                    "2000",
+                    "--seed",
+                    "11",
+                    "--n-grid",
+                    "60:100:40",
+                ])
+                .args(extra)
+                .arg("--out")
+                .arg(d.join(out))
+                .assert()
+                .success();
+            std::fs::read(d.join(out)).unwrap()
+        };
+        let one = run(&["--threads", "1", "--no-timing"], "one.json");
+        let two = run(&["--threads", "2", "--no-timing"], "two.json");
+        for k in 1..=3 {
+            run(
+                &["--shard", &format!("{k}/3"), "--threads", "2"],
+                &format!("part{k}.json"),
+            );
+        }
+        trialsim()
+            .arg("merge")
+            .args(["part2.json", "part3.json", "part1.json"].map(|p| d.join(p)))
+            .arg("--out")
+            .arg(d.join("merged.json"))
+            .assert()
+            .success();
+        let merged = std::fs::read(d.join("merged.json")).unwrap();
+        assert_eq!(one, two, "{scenario}: threads changed the result");
+        assert_eq!(one, merged, "{scenario}: merged shards differ from one run");
+        // CSV too.
+        let csv_one = run(&["--threads", "1"], "one.csv");
+        trialsim()
+            .arg("merge")
+            .args(["part1.json", "part2.json", "part3.json"].map(|p| d.join(p)))
+            .arg("--out")
+            .arg(d.join("merged.csv"))
+            .assert()
+            .success();
+        assert_eq!(csv_one, std::fs::read(d.join("merged.csv")).unwrap());
+    }
+    // A missing shard, or a shard of another run, is refused.
+    trialsim()
+        .arg("merge")
+        .args(["part1.json", "part2.json"].map(|p| d.join(p)))
+        .args(["--out", "x.json"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("exactly once"));
+    trialsim()
+        .args([
+            "power",
+            "peer-comparison",
+            "--reps",
+            "2000",
+            "--seed",
+            "12",
+            "--n-grid",
+            "60:100:40",
+            "--shard",
+            "3/3",
+            "--out",
+        ])
+        .arg(d.join("other.json"))
+        .assert()
+        .success();
+    trialsim()
+        .arg("merge")
+        .args(["part1.json", "part2.json", "other.json"].map(|p| d.join(p)))
+        .args(["--out", "x.json"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("the seed differs"));
+}
+
+#[test]
+fn precision_stops_early_at_a_thread_independent_point() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |threads: &str| {
+        let p = dir.path().join(format!("p{threads}.json"));
+        trialsim()
+            .args([
+                "power",
+                "peer-comparison",
+                "--reps",
+                "1000000",
+                "--precision",
+                "0.005",
+                "--no-timing",
+                "--threads",
+                threads,
+                "--out",
+            ])
+            .arg(&p)
+            .assert()
+            .success();
+        std::fs::read(&p).unwrap()
+    };
+    let (a, b) = (run("1"), run("2"));
+    assert_eq!(a, b);
+    let doc: serde_json::Value = serde_json::from_slice(&a).unwrap();
+    let rows = doc["rows"].as_array().unwrap();
+    let power: Vec<&serde_json::Value> = rows.iter().filter(|r| r["metric"] == "power").collect();
+    let reps = power[0]["reps"].as_u64().unwrap();
+    // It stopped well before the maximum, at a multiple of 4096, with every power's SE below 0.005.
+    assert!(
+        reps < 1_000_000 && reps.is_multiple_of(4096),
+        "stopped at {reps}"
+    );
+    assert!(power.iter().all(|r| r["mc_se"].as_f64().unwrap() < 0.005));
+}

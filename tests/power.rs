@@ -302,7 +302,8 @@ fn summary_path_reproduces_the_subject_path_distribution() {
             (&a.family, &a.hypothesis, &a.metric),
             (&b.family, &b.hypothesis, &b.metric)
         );
-        if a.metric == "true_value" || !(a.mc_se > 0.0) || !(b.mc_se > 0.0) {
+        let positive = |x: f64| x > 0.0;
+        if a.metric == "true_value" || !positive(a.mc_se) || !positive(b.mc_se) {
             continue;
         }
         let se = (a.mc_se.powi(2) + b.mc_se.powi(2)).sqrt();

@@ -15,7 +15,9 @@
 //! assert!(p.value > 0.0 && p.value < 1.0 && p.mc_se > 0.0);
 //! ```
 
+pub mod exact;
 pub mod search;
+pub mod shard;
 pub mod truth;
 
 use crate::analysis::Data;
@@ -32,7 +34,7 @@ mod predacc;
 pub use predacc::{Hist, MetricAcc, ModelAcc};
 
 /// Replicates per block: the unit of deterministic summation and of sharding.
-pub const BLOCK: u64 = 256;
+pub const BLOCK: u64 = 64;
 
 /// How many replicates, which seed, how many threads, which simulation path.
 #[derive(Debug, Clone)]
@@ -59,7 +61,7 @@ impl Default for RunSettings {
 }
 
 /// How each trial is simulated.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SimPath {
     /// The summary path where it is exact for the scenario, the subject path otherwise.
@@ -274,32 +276,111 @@ impl Accumulator {
     }
 }
 
-/// Simulate and analyse the replicate range `[from, to)` at the given sizes.
+impl Accumulator {
+    /// Every floating-point sum, in a fixed order (for exact totals).
+    fn floats_mut(&mut self) -> Vec<&mut f64> {
+        let mut v: Vec<&mut f64> = Vec::new();
+        for f in &mut self.families {
+            for (a, b) in [&mut f.td, &mut f.fd, &mut f.fdp] {
+                v.push(a);
+                v.push(b);
+            }
+            for h in &mut f.hyps {
+                v.extend([
+                    &mut h.sum_est,
+                    &mut h.sum_est2,
+                    &mut h.sum_err2,
+                    &mut h.sum_err4,
+                    &mut h.sum_ratio,
+                    &mut h.sum_ratio2,
+                ]);
+            }
+            for m in &mut f.models {
+                v.extend(m.floats_mut());
+            }
+        }
+        v
+    }
+}
+
+/// Counts plus exact float sums of many blocks: the total does not depend on how blocks were
+/// grouped into waves, threads or shards, so sharded runs merge to the same bytes.
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq)]
+pub struct Total {
+    /// Integer counts and histograms (its float fields stay 0).
+    pub acc: Accumulator,
+    /// The float sums, exactly, in [`Accumulator`] field order.
+    pub exact: Vec<exact::ExactSum>,
+}
+
+impl Total {
+    /// An empty total for the scenario's plan.
+    pub fn new(s: &Scenario) -> Self {
+        let mut acc = Accumulator::new(s);
+        let n = acc.floats_mut().len();
+        Total {
+            acc,
+            exact: vec![exact::ExactSum::default(); n],
+        }
+    }
+
+    /// Add one block's accumulator.
+    pub fn add_block(&mut self, mut block: Accumulator) {
+        for (e, x) in self.exact.iter_mut().zip(block.floats_mut()) {
+            e.add(*x);
+            *x = 0.0;
+        }
+        self.acc.merge(&block);
+    }
+
+    /// Add another total (e.g. another shard's).
+    pub fn merge(&mut self, other: &Total) {
+        self.acc.merge(&other.acc);
+        for (a, b) in self.exact.iter_mut().zip(&other.exact) {
+            a.merge(b);
+        }
+    }
+
+    /// The accumulator with every float sum correctly rounded.
+    pub fn finish(&self) -> Accumulator {
+        let mut acc = self.acc.clone();
+        for (x, e) in acc.floats_mut().into_iter().zip(&self.exact) {
+            *x = e.value();
+        }
+        acc
+    }
+}
+
+/// Number of blocks of `reps` replicates.
+pub fn n_blocks(reps: u64) -> u64 {
+    reps.div_ceil(BLOCK)
+}
+
+/// Simulate and analyse the replicates of `blocks` (block b holds replicates
+/// `[b * BLOCK, min((b + 1) * BLOCK, reps))`) in waves of `wave` blocks, calling `on_wave` with
+/// the running total after each wave; it returns false to stop early.
 #[allow(clippy::too_many_arguments)]
-pub fn run_range(
+pub fn run_blocks(
     s: &Scenario,
     sizes: &Sizes,
-    seed: u64,
-    from: u64,
-    to: u64,
-    threads: usize,
-    path: SimPath,
+    settings: &RunSettings,
+    blocks: std::ops::Range<u64>,
+    wave: u64,
     truths: &Truths,
-) -> Result<Accumulator, RunError> {
+    mut on_wave: impl FnMut(&Total) -> bool,
+) -> Result<Total, RunError> {
     check_sizes(s, sizes)?;
-    let model = summary_model(s, path)?;
+    let model = summary_model(s, settings.path)?;
+    let threads = settings.threads.max(1);
     let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads.max(1))
+        .num_threads(threads)
         .build()
         .map_err(|e| RunError::BadSettings(format!("--threads: cannot start thread pool: {e}")))?;
-    let first_block = from / BLOCK;
-    let last_block = to.div_ceil(BLOCK);
-    let mut total = Accumulator::new(s);
-    // Waves of blocks keep memory flat: only one wave's block results exist at a time.
-    let wave = (threads.max(1) * 8) as u64;
-    let mut b = first_block;
-    while b < last_block {
-        let end = (b + wave).min(last_block);
+    let (seed, reps) = (settings.seed, settings.reps);
+    let mut total = Total::new(s);
+    let mut b = blocks.start;
+    while b < blocks.end {
+        let end = (b + wave.max(1)).min(blocks.end);
         let parts: Vec<Accumulator> = pool.install(|| {
             (b..end)
                 .into_par_iter()
@@ -314,9 +395,7 @@ pub fn run_range(
                     },
                     |(cohort, sd, an, tr), blk| {
                         let mut acc = Accumulator::new(s);
-                        let lo = (blk * BLOCK).max(from);
-                        let hi = ((blk + 1) * BLOCK).min(to);
-                        for rep in lo..hi {
+                        for rep in blk * BLOCK..((blk + 1) * BLOCK).min(reps) {
                             let data = match &model {
                                 Some(m) => {
                                     sd.draw(s, m, sizes, seed, rep);
@@ -335,10 +414,13 @@ pub fn run_range(
                 )
                 .collect()
         });
-        for p in &parts {
-            total.merge(p);
+        for p in parts {
+            total.add_block(p);
         }
         b = end;
+        if !on_wave(&total) {
+            break;
+        }
     }
     Ok(total)
 }
@@ -353,16 +435,17 @@ pub fn run(
     if settings.reps == 0 {
         return Err(RunError::BadSettings("--reps: must be > 0".into()));
     }
-    run_range(
+    let wave = (settings.threads.max(1) * 8) as u64;
+    let total = run_blocks(
         s,
         sizes,
-        settings.seed,
-        0,
-        settings.reps,
-        settings.threads,
-        settings.path,
+        settings,
+        0..n_blocks(settings.reps),
+        wave,
         truths,
-    )
+        |_| true,
+    )?;
+    Ok(total.finish())
 }
 
 /// Sizes every family needs: two per compared group.

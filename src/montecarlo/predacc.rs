@@ -188,6 +188,20 @@ impl ModelAcc {
         self.degenerate += (o.degenerate_folds > 0 || o.degenerate_fit) as u64;
     }
 
+    /// Every float sum, in a fixed order.
+    pub(crate) fn floats_mut(&mut self) -> Vec<&mut f64> {
+        let mut v = Vec::new();
+        for m in self
+            .metrics
+            .iter_mut()
+            .chain([&mut self.optimism, &mut self.cv_error])
+        {
+            v.push(&mut m.sum);
+            v.push(&mut m.sum2);
+        }
+        v
+    }
+
     /// Add another accumulator.
     pub fn merge(&mut self, o: &ModelAcc) {
         self.trials += o.trials;

@@ -225,7 +225,7 @@ pub struct Scenario {
 }
 
 /// Group sizes of one simulated trial.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Sizes {
     /// Controls.
     pub controls: usize,
