@@ -76,30 +76,40 @@ proptest! {
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(400))]
 
-    /// The Monte Carlo shortcut (p = 1 above alpha, p = 0 below alpha/m, exact in between) gives
-    /// exactly the rejections of exact p-values under every procedure.
+    /// Deciding from brackets (which procedure level each p-value is at or below, found from
+    /// critical values) rejects exactly what exact p-values and the R-style adjustment reject.
     #[test]
-    fn lazy_p_values_keep_decisions(
+    fn bracket_decisions_equal_exact_p_value_decisions(
         stats in prop::collection::vec((-6.0f64..6.0, 3.0f64..200.0), 1..16),
         two_sided in any::<bool>(),
     ) {
         use trialsim::analysis::dist::quantile_table;
-        use trialsim::analysis::ttest::{TStat, t_pvalue};
+        use trialsim::analysis::multiplicity::{levels, reject_from_brackets};
+        use trialsim::analysis::ttest::t_pvalue;
         use trialsim::scenario::Alternative;
         let alpha = 0.05;
         let m = stats.len();
         let alt = if two_sided { Alternative::TwoSided } else { Alternative::Greater };
-        let (pc, ps) = if two_sided { (1.0 - alpha / 2.0, 1.0 - alpha / (2.0 * m as f64)) } else { (1.0 - alpha, 1.0 - alpha / m as f64) };
-        let (crit, strict) = (quantile_table(pc), quantile_table(ps));
         let exact: Vec<f64> = stats.iter().map(|&(t, df)| t_pvalue(t, df, alt)).collect();
-        let lazy: Vec<f64> = stats
-            .iter()
-            .map(|&(t, df)| TStat { estimate: t, se: 1.0, df }.decide(alt, &crit, &strict).p)
-            .collect();
         for method in [Multiplicity::None, Multiplicity::Bonferroni, Multiplicity::Holm, Multiplicity::Hochberg, Multiplicity::Bh] {
-            let a: Vec<bool> = { let mut q = exact.clone(); adjust(&mut q, method, &mut Vec::new()); q.iter().map(|&x| x <= alpha).collect() };
-            let b: Vec<bool> = { let mut q = lazy.clone(); adjust(&mut q, method, &mut Vec::new()); q.iter().map(|&x| x <= alpha).collect() };
-            prop_assert_eq!(a, b, "{:?}", method);
+            let lv = levels(method, m, alpha);
+            let brackets: Vec<Option<usize>> = stats
+                .iter()
+                .map(|&(t, df)| {
+                    let directed = if two_sided { t.abs() } else { t };
+                    let pass = |level: f64| {
+                        let p = if two_sided { 1.0 - level / 2.0 } else { 1.0 - level };
+                        directed >= quantile_table(p).get(df)
+                    };
+                    Some(lv.iter().position(|&l| pass(l)).unwrap_or(lv.len()))
+                })
+                .collect();
+            let mut from_brackets = vec![false; m];
+            reject_from_brackets(method, &brackets, &mut from_brackets);
+            let mut q = exact.clone();
+            adjust(&mut q, method, &mut Vec::new());
+            let from_p: Vec<bool> = q.iter().map(|&x| x <= alpha).collect();
+            prop_assert_eq!(from_p, from_brackets, "{:?}", method);
         }
     }
 }

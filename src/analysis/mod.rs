@@ -137,8 +137,16 @@ pub struct Analyzer {
     pred: prediction::PredScratch,
     ols: ols::Ols,
     adj: Vec<f64>,
-    tables: Vec<(u64, std::sync::Arc<dist::QuantileTable>)>,
+    tstats: Vec<ttest::TStat>,
+    brackets: Vec<Option<usize>>,
+    level_cache: std::collections::HashMap<(usize, usize), LevelTables>,
 }
+
+/// Families larger than this decide from exact p-values instead of tabled critical values.
+const MAX_TABLED_LEVELS: usize = 64;
+
+/// Levels of a procedure and the critical-value table of each.
+type LevelTables = std::sync::Arc<Vec<(f64, std::sync::Arc<dist::QuantileTable>)>>;
 
 impl Analyzer {
     /// Analyse one cohort under the scenario's plan into `out`. `seed` and `replicate` key the
@@ -176,6 +184,19 @@ impl Analyzer {
                 );
                 continue;
             }
+            if matches!(
+                f.kind,
+                FamilyKind::BaselineDifference
+                    | FamilyKind::ArmChange
+                    | FamilyKind::WithinArmChange
+            ) {
+                self.t_stats(data, f);
+                self.decide_t_family(fi, s, f, fr);
+                for r in fr.reject.iter_mut() {
+                    *r &= tested;
+                }
+                continue;
+            }
             self.family_outcomes(s, data, f, &mut fr.outcomes);
             for (a, o) in fr.adjusted.iter_mut().zip(&fr.outcomes) {
                 *a = o.p;
@@ -192,30 +213,10 @@ impl Analyzer {
         let alt = f.alternative;
         let (a1, a2) = f.arms;
         match f.kind {
-            FamilyKind::BaselineDifference => {
-                let (crit, strict) = self.critical(s.alpha, f.regions.len(), alt);
-                for (h, &r) in f.regions.iter().enumerate() {
-                    let (pat, con) = (data.patients_baseline(r), data.controls_baseline(r));
-                    out[h] = two_sample_stat(f.test, &pat, &con).decide(alt, &crit, &strict);
-                }
-            }
-            FamilyKind::ArmChange => {
-                let (crit, strict) = self.critical(s.alpha, f.regions.len(), alt);
-                for (h, &r) in f.regions.iter().enumerate() {
-                    let (m1, m2) = (data.change(a1, r), data.change(a2, r));
-                    let st = match f.test {
-                        TestKind::Ancova => ttest::ancova_stat(&m1, &m2),
-                        t => two_sample_stat(t, &m1.y(), &m2.y()),
-                    };
-                    out[h] = st.decide(alt, &crit, &strict);
-                }
-            }
-            FamilyKind::WithinArmChange => {
-                let (crit, strict) = self.critical(s.alpha, f.regions.len(), alt);
-                for (h, &r) in f.regions.iter().enumerate() {
-                    let st = ttest::one_sample_stat(&data.change(a1, r).y());
-                    out[h] = st.decide(alt, &crit, &strict);
-                }
+            FamilyKind::BaselineDifference
+            | FamilyKind::ArmChange
+            | FamilyKind::WithinArmChange => {
+                unreachable!("t-test families are decided in analyse")
             }
             FamilyKind::Clinical => {
                 let c = data.cohort();
@@ -297,36 +298,134 @@ impl Analyzer {
 }
 
 impl Analyzer {
-    /// Critical-value tables at alpha and at alpha/m for the alternative (kept per worker).
-    fn critical(
-        &mut self,
-        alpha: f64,
-        m: usize,
-        alt: crate::scenario::Alternative,
-    ) -> (
-        std::sync::Arc<dist::QuantileTable>,
-        std::sync::Arc<dist::QuantileTable>,
-    ) {
-        (
-            self.table(alpha, alt),
-            self.table(alpha / m.max(1) as f64, alt),
-        )
+    /// The t statistics of a t-test family, into `self.tstats`.
+    fn t_stats(&mut self, data: &Data, f: &Family) {
+        let (a1, a2) = f.arms;
+        self.tstats.clear();
+        for &r in &f.regions {
+            let st = match f.kind {
+                FamilyKind::BaselineDifference => two_sample_stat(
+                    f.test,
+                    &data.patients_baseline(r),
+                    &data.controls_baseline(r),
+                ),
+                FamilyKind::ArmChange => {
+                    let (m1, m2) = (data.change(a1, r), data.change(a2, r));
+                    match f.test {
+                        TestKind::Ancova => ttest::ancova_stat(&m1, &m2),
+                        t => two_sample_stat(t, &m1.y(), &m2.y()),
+                    }
+                }
+                _ => ttest::one_sample_stat(&data.change(a1, r).y()),
+            };
+            self.tstats.push(st);
+        }
     }
 
-    fn table(
+    /// Outcomes and rejections of a t-test family without computing p-values where they cannot
+    /// matter: each statistic is placed among the critical values of the procedure's levels
+    /// (tables per level), and the procedure decides from those brackets
+    /// ([`multiplicity::reject_from_brackets`]), exactly as from exact p-values. Statistics within
+    /// 1e-7 (relative) of a critical value get their exact p-value compared instead. The outcome's
+    /// p is then the smallest level at or above the p-value (1 above every level), not the p-value.
+    fn decide_t_family(&mut self, fi: usize, s: &Scenario, f: &Family, fr: &mut FamilyResult) {
+        let alt = f.alternative;
+        for (o, t) in fr.outcomes.iter_mut().zip(&self.tstats) {
+            *o = t.without_p();
+        }
+        let m = fr
+            .outcomes
+            .iter()
+            .filter(|o| o.statistic.is_finite())
+            .count();
+        if m > MAX_TABLED_LEVELS {
+            // Very large families: exact p-values and the usual adjustment (tables per level
+            // would cost more than they save).
+            for (o, t) in fr.outcomes.iter_mut().zip(&self.tstats) {
+                *o = t.outcome(alt);
+            }
+            for (a, o) in fr.adjusted.iter_mut().zip(&fr.outcomes) {
+                *a = o.p;
+            }
+            multiplicity::adjust(&mut fr.adjusted, f.multiplicity, &mut self.idx);
+            for (r, a) in fr.reject.iter_mut().zip(&fr.adjusted) {
+                *r = *a <= s.alpha;
+            }
+            return;
+        }
+        let tables = self.level_tables(fi, f.multiplicity, m, s.alpha, alt);
+        self.brackets.clear();
+        for o in fr.outcomes.iter() {
+            if !o.statistic.is_finite() {
+                self.brackets.push(None);
+                continue;
+            }
+            let t = o.statistic;
+            let directed = match alt {
+                crate::scenario::Alternative::TwoSided => t.abs(),
+                crate::scenario::Alternative::Greater => t,
+                crate::scenario::Alternative::Less => -t,
+            };
+            // p <= level j  <=>  directed >= critical(j); critical values fall as j rises.
+            let at_or_below = |j: usize| {
+                let (level, table) = &tables[j];
+                let c = table.get(o.df);
+                if (directed - c).abs() > 1e-7 * c.abs() {
+                    directed >= c
+                } else {
+                    ttest::t_pvalue(t, o.df, alt) <= *level
+                }
+            };
+            let (mut lo, mut hi) = (0, tables.len());
+            while lo < hi {
+                let mid = (lo + hi) / 2;
+                if at_or_below(mid) {
+                    hi = mid
+                } else {
+                    lo = mid + 1
+                }
+            }
+            self.brackets.push(Some(lo));
+        }
+        multiplicity::reject_from_brackets(f.multiplicity, &self.brackets, &mut fr.reject);
+        for ((o, b), a) in fr
+            .outcomes
+            .iter_mut()
+            .zip(&self.brackets)
+            .zip(fr.adjusted.iter_mut())
+        {
+            if let Some(b) = b {
+                o.p = tables.get(*b).map_or(1.0, |(level, _)| *level);
+            }
+            *a = f64::NAN;
+        }
+    }
+
+    /// Critical-value tables for the levels of a family's procedure with m testable hypotheses,
+    /// built once per worker.
+    fn level_tables(
         &mut self,
+        fi: usize,
+        method: crate::scenario::Multiplicity,
+        m: usize,
         alpha: f64,
         alt: crate::scenario::Alternative,
-    ) -> std::sync::Arc<dist::QuantileTable> {
-        let p = match alt {
-            crate::scenario::Alternative::TwoSided => 1.0 - alpha / 2.0,
-            _ => 1.0 - alpha,
-        };
-        if let Some((_, t)) = self.tables.iter().find(|(q, _)| *q == p.to_bits()) {
+    ) -> LevelTables {
+        if let Some(t) = self.level_cache.get(&(fi, m)) {
             return t.clone();
         }
-        let t = dist::quantile_table(p);
-        self.tables.push((p.to_bits(), t.clone()));
+        let tables: Vec<_> = multiplicity::levels(method, m, alpha)
+            .into_iter()
+            .map(|level| {
+                let p = match alt {
+                    crate::scenario::Alternative::TwoSided => 1.0 - level / 2.0,
+                    _ => 1.0 - level,
+                };
+                (level, dist::quantile_table(p))
+            })
+            .collect();
+        let t = std::sync::Arc::new(tables);
+        self.level_cache.insert((fi, m), t.clone());
         t
     }
 

@@ -60,3 +60,67 @@ pub fn adjust(p: &mut [f64], method: Multiplicity, order: &mut Vec<usize>) {
         }
     }
 }
+
+/// The p-value levels a procedure compares against, ascending, for `m` testable hypotheses: a
+/// rejection depends only on which of these levels each p-value is at or below.
+///
+/// ```
+/// use trialsim::analysis::multiplicity::levels;
+/// use trialsim::scenario::Multiplicity;
+/// assert_eq!(levels(Multiplicity::Holm, 4, 0.05), vec![0.0125, 0.05 / 3.0, 0.025, 0.05]);
+/// assert_eq!(levels(Multiplicity::Bh, 2, 0.05), vec![0.025, 0.05]);
+/// ```
+pub fn levels(method: Multiplicity, m: usize, alpha: f64) -> Vec<f64> {
+    let mf = m.max(1) as f64;
+    match method {
+        Multiplicity::None => vec![alpha],
+        Multiplicity::Bonferroni => vec![alpha / mf],
+        Multiplicity::Holm | Multiplicity::Hochberg => {
+            (0..m.max(1)).map(|j| alpha / (mf - j as f64)).collect()
+        }
+        Multiplicity::Bh => (1..=m.max(1)).map(|j| j as f64 * alpha / mf).collect(),
+    }
+}
+
+/// Rejections from brackets: `bracket[i]` is the index of the smallest level of
+/// [`levels`]`(method, m, alpha)` that p_i does not exceed (the number of levels if it exceeds
+/// them all), `None` for an untestable hypothesis. Holm, Hochberg and BH are threshold-count
+/// procedures: with N_j the number of p-values at or below level j, they reject the R smallest
+/// p-values, R from the counts alone (Holm: the first k with N_{k-1} < k, minus one; Hochberg and
+/// BH: the largest k with N_{k-1} >= k), and those are exactly the p-values at or below level R-1.
+pub fn reject_from_brackets(method: Multiplicity, bracket: &[Option<usize>], out: &mut [bool]) {
+    let m = bracket.iter().filter(|b| b.is_some()).count();
+    out.fill(false);
+    if m == 0 {
+        return;
+    }
+    match method {
+        Multiplicity::None | Multiplicity::Bonferroni => {
+            for (o, b) in out.iter_mut().zip(bracket) {
+                *o = *b == Some(0);
+            }
+        }
+        Multiplicity::Holm | Multiplicity::Hochberg | Multiplicity::Bh => {
+            // counts[j] = N_j, the number of p-values at or below level j.
+            let mut counts = vec![0usize; m];
+            for &j in bracket.iter().flatten() {
+                if j < m {
+                    counts[j] += 1;
+                }
+            }
+            for j in 1..m {
+                counts[j] += counts[j - 1];
+            }
+            let r = if method == Multiplicity::Holm {
+                (1..=m).find(|&k| counts[k - 1] < k).map_or(m, |k| k - 1)
+            } else {
+                (1..=m).rev().find(|&k| counts[k - 1] >= k).unwrap_or(0)
+            };
+            if r > 0 {
+                for (o, b) in out.iter_mut().zip(bracket) {
+                    *o = matches!(b, Some(j) if *j < r);
+                }
+            }
+        }
+    }
+}

@@ -5,7 +5,7 @@
 //! variance) returns [`TestOutcome::invalid`] rather than a NaN p-value that could be mistaken for a
 //! result. Callers count invalid tests as non-rejections and report how often they happened.
 
-use super::dist::{QuantileTable, t_sf, t975};
+use super::dist::{t_sf, t975};
 use super::summary::{BiSummary, Summary};
 use crate::scenario::Alternative;
 
@@ -62,39 +62,11 @@ impl TStat {
         from_t(self.estimate, self.se, self.df, alt)
     }
 
-    /// The test outcome for a Monte Carlo decision in a family of `m` hypotheses at level alpha:
-    /// `crit` is the critical value at alpha (a table at 1 - alpha/2, or 1 - alpha one-sided) and
-    /// `strict` the one at alpha/m. The exact p-value is computed only between the two: above alpha
-    /// p is recorded as 1, below alpha/m as 0. No procedure offered here (none, Bonferroni, Holm,
-    /// Hochberg, BH) can reject a hypothesis whose raw p exceeds alpha, every one rejects a
-    /// hypothesis whose p is at most alpha/m, and neither kind changes the others' decisions, so
-    /// the rejections are those of exact p-values (the property test
-    /// `lazy_p_values_keep_decisions` checks it); the incomplete beta is skipped where it cannot
-    /// matter. Statistics within 1e-7 (relative) of either critical value get the exact p.
-    pub fn decide(
-        &self,
-        alt: Alternative,
-        crit: &QuantileTable,
-        strict: &QuantileTable,
-    ) -> TestOutcome {
-        let mut o = from_t_ci(self.estimate, self.se, self.df);
-        if !o.statistic.is_finite() {
-            return TestOutcome::invalid();
-        }
-        let t = o.statistic;
-        let directed = match alt {
-            Alternative::TwoSided => t.abs(),
-            Alternative::Greater => t,
-            Alternative::Less => -t,
-        };
-        o.p = if directed < crit.get(self.df) * (1.0 - 1e-7) {
-            1.0
-        } else if directed > strict.get(self.df) * (1.0 + 1e-7) {
-            0.0
-        } else {
-            t_pvalue(t, self.df, alt)
-        };
-        o
+    /// Estimate, confidence interval and statistic, without a p-value (NaN): for Monte Carlo
+    /// decisions, which need only where the statistic falls among critical values (see
+    /// [`crate::analysis::multiplicity::reject_from_brackets`]).
+    pub fn without_p(&self) -> TestOutcome {
+        from_t_ci(self.estimate, self.se, self.df)
     }
 }
 

@@ -132,7 +132,9 @@ pub struct GroupStats {
     pub n: usize,
     /// Mean vector.
     pub mean: Vec<f64>,
-    /// Scatter matrix (sum of outer products of deviations), d x d.
+    /// Scatter matrix (sum of outer products of deviations), d x d. On the Bartlett path only the
+    /// entries the analyses read are formed: the diagonal and, when the vector holds changes, the
+    /// baseline-change pairs (r, R + r); the others are left 0.
     pub scatter: Vec<f64>,
 }
 
@@ -237,26 +239,38 @@ impl SummaryDraw {
                     self.a[i * d + j] = g.sample(StandardNormal);
                 }
             }
-            // B = L A (lower triangular), scatter = B B'.
+            // B = L A (lower triangular); the analyses read only the scatter's diagonal and, with
+            // change, the baseline-change cross terms (r, R + r), so only those of B B' are formed.
             self.b.clear();
             self.b.resize(d * d, 0.0);
             for i in 0..d {
+                let li = &l[i * d..i * d + i + 1];
                 for j in 0..=i {
                     let mut v = 0.0;
-                    for k in j..=i {
-                        v += l[i * d + k] * self.a[k * d + j];
+                    for (k, lik) in li.iter().enumerate().skip(j) {
+                        v += lik * self.a[k * d + j];
                     }
                     self.b[i * d + j] = v;
                 }
             }
+            let b = &self.b;
+            let dot = |i: usize, j: usize| -> f64 {
+                let m = i.min(j) + 1;
+                b[i * d..i * d + m]
+                    .iter()
+                    .zip(&b[j * d..j * d + m])
+                    .map(|(x, y)| x * y)
+                    .sum()
+            };
             for i in 0..d {
-                for j in 0..=i {
-                    let mut v = 0.0;
-                    for k in 0..=j {
-                        v += self.b[i * d + k] * self.b[j * d + k];
-                    }
-                    out.scatter[i * d + j] = v;
-                    out.scatter[j * d + i] = v;
+                out.scatter[i * d + i] = dot(i, i);
+            }
+            if d == 2 * self.n_regions && d > 0 {
+                let r = self.n_regions;
+                for i in 0..r {
+                    let v = dot(i, r + i);
+                    out.scatter[i * d + r + i] = v;
+                    out.scatter[(r + i) * d + i] = v;
                 }
             }
         } else {
