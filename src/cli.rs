@@ -47,6 +47,21 @@ pub struct McArgs {
     pub path: PathArg,
 }
 
+/// Plot options.
+#[derive(Debug, clap::Args)]
+pub struct PlotArgs {
+    /// Write the power curve(s) against N as an SVG (800 x 500).
+    #[arg(long, value_name = "FILE.svg")]
+    pub plot: Option<PathBuf>,
+    /// Hypotheses to draw, FAMILY:HYPOTHESIS (repeatable; default each family's `any` and each
+    /// clinical endpoint).
+    #[arg(long = "plot-hypothesis", value_name = "FAMILY:HYPOTHESIS")]
+    pub plot_hypotheses: Vec<String>,
+    /// Write the prediction learning curve (mean CV, true and optimal AUC against N) as an SVG.
+    #[arg(long, value_name = "FILE.svg")]
+    pub learning_plot: Option<PathBuf>,
+}
+
 /// Simulation path.
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum PathArg {
@@ -119,6 +134,9 @@ pub enum Command {
         /// this (--reps is then the maximum).
         #[arg(long, value_name = "SE")]
         precision: Option<f64>,
+        /// Plots and their selection.
+        #[command(flatten)]
+        plots: PlotArgs,
         /// Monte Carlo settings.
         #[command(flatten)]
         mc: McArgs,
@@ -153,6 +171,9 @@ pub enum Command {
         /// Largest total N to consider.
         #[arg(long, default_value_t = 1000)]
         max_n: usize,
+        /// Plots and their selection.
+        #[command(flatten)]
+        plots: PlotArgs,
         /// Monte Carlo settings.
         #[command(flatten)]
         mc: McArgs,

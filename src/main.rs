@@ -51,6 +51,7 @@ fn run(cli: Cli) -> Result<()> {
             n_grid,
             shard,
             precision,
+            plots,
             mc,
         } => power(
             &scenario,
@@ -58,6 +59,7 @@ fn run(cli: Cli) -> Result<()> {
             n_grid.as_deref(),
             shard.as_deref(),
             precision,
+            &plots,
             &mc,
         ),
         Command::Merge { parts, out } => merge(&parts, &out),
@@ -66,8 +68,9 @@ fn run(cli: Cli) -> Result<()> {
             criterion,
             target,
             max_n,
+            plots,
             mc,
-        } => sample_size(&scenario, &criterion, target, max_n, &mc),
+        } => sample_size(&scenario, &criterion, target, max_n, &plots, &mc),
         Command::Simulate {
             scenario,
             seed,
@@ -242,10 +245,12 @@ fn power(
     grid: Option<&str>,
     shard: Option<&str>,
     precision: Option<f64>,
+    plots: &cli::PlotArgs,
     mc: &cli::McArgs,
 ) -> Result<()> {
     let s = scenario::load(name)?;
     let set = settings(mc)?;
+    check_plot_args(&s, plots)?;
     if let Some(p) = &mc.out {
         out_kind(p)?;
     }
@@ -381,6 +386,69 @@ fn power(
             |m| report::results::power_json(m, &rows),
         )?;
     }
+    write_plots(&s, &rows, plots, None, None)?;
+    Ok(())
+}
+
+/// Check plot options before any simulation runs.
+fn check_plot_args(s: &trialsim::Scenario, plots: &cli::PlotArgs) -> Result<()> {
+    for p in [&plots.plot, &plots.learning_plot].into_iter().flatten() {
+        if p.extension().and_then(|e| e.to_str()) != Some("svg") {
+            return Err(RunError::BadSettings(format!(
+                "{}: plots are SVG files; name it FILE.svg",
+                p.display()
+            ))
+            .into());
+        }
+    }
+    for h in &plots.plot_hypotheses {
+        let c: montecarlo::search::Criterion = h.parse().map_err(|_| {
+            RunError::BadSettings(format!(
+                "--plot-hypothesis: expected FAMILY:HYPOTHESIS, got '{h}'"
+            ))
+        })?;
+        c.check(s).map_err(|e| {
+            RunError::BadSettings(e.to_string().replace("--criterion", "--plot-hypothesis"))
+        })?;
+    }
+    if plots.learning_plot.is_some() && !s.families.iter().any(|f| f.prediction.is_some()) {
+        return Err(RunError::BadSettings(
+            "--learning-plot: the analysis plan has no prediction family".into(),
+        )
+        .into());
+    }
+    Ok(())
+}
+
+/// Write the requested plots.
+fn write_plots(
+    s: &trialsim::Scenario,
+    rows: &[montecarlo::Row],
+    plots: &cli::PlotArgs,
+    target: Option<f64>,
+    mark: Option<usize>,
+) -> Result<()> {
+    if let Some(path) = &plots.plot {
+        let chosen: Vec<(String, String)> = plots
+            .plot_hypotheses
+            .iter()
+            .filter_map(|h| {
+                let mut it = h.split(':');
+                Some((it.next()?.to_string(), it.next()?.to_string()))
+            })
+            .collect();
+        let svg = report::results::power_plot(s, rows, &chosen, target, mark)
+            .map_err(RunError::BadSettings)?;
+        report::write_atomic(path, svg.as_bytes())
+            .with_context(|| format!("writing {}", path.display()))?;
+        eprintln!("wrote {}", path.display());
+    }
+    if let Some(path) = &plots.learning_plot {
+        let svg = report::results::learning_plot(s, rows).map_err(RunError::BadSettings)?;
+        report::write_atomic(path, svg.as_bytes())
+            .with_context(|| format!("writing {}", path.display()))?;
+        eprintln!("wrote {}", path.display());
+    }
     Ok(())
 }
 
@@ -446,15 +514,25 @@ fn sample_size(
     criterion: &str,
     target: f64,
     max_n: usize,
+    plots: &cli::PlotArgs,
     mc: &cli::McArgs,
 ) -> Result<()> {
     let s = scenario::load(name)?;
     let set = settings(mc)?;
+    check_plot_args(&s, plots)?;
     if let Some(p) = &mc.out {
         out_kind(p)?;
     }
     let crit: montecarlo::search::Criterion = criterion.parse()?;
     crit.check(&s)?;
+    // Only the criterion's family (and its gates) is simulated: the others cannot change it.
+    let full = s;
+    let s =
+        full.only_family(&crit.family)
+            .map_err(|problems| trialsim::ScenarioError::Invalid {
+                file: name.to_string(),
+                problems,
+            })?;
     let start = Instant::now();
     let truths = montecarlo::truth::truths(&s);
     let ss = montecarlo::search::sample_size(&s, &crit, target, &set, max_n, &truths, |n, r| {
@@ -542,6 +620,14 @@ fn sample_size(
             || report::results::to_csv(&rows),
             |m| report::results::sample_size_json(m, &ss),
         )?;
+    }
+    if let Some(path) = &plots.plot {
+        let rows: Vec<montecarlo::Row> = ss.evaluated.values().flatten().cloned().collect();
+        let svg = report::results::criterion_plot(&s, &rows, &crit, target, ss.n)
+            .map_err(RunError::BadSettings)?;
+        report::write_atomic(path, svg.as_bytes())
+            .with_context(|| format!("writing {}", path.display()))?;
+        eprintln!("wrote {}", path.display());
     }
     Ok(())
 }

@@ -48,3 +48,18 @@ pub fn stream(seed: u64, replicate: u64, stream: u64) -> TrialRng {
     let key = splitmix64(splitmix64(splitmix64(seed) ^ replicate) ^ stream.rotate_left(17));
     TrialRng::seed_from_u64(key)
 }
+
+/// A stream id derived from a name (FNV-1a, then SplitMix64), so that a family's random numbers do
+/// not depend on its position in the plan.
+///
+/// ```
+/// assert_eq!(trialsim::rng::name_stream(7, "prediction"), trialsim::rng::name_stream(7, "prediction"));
+/// assert_ne!(trialsim::rng::name_stream(7, "a"), trialsim::rng::name_stream(7, "b"));
+/// ```
+pub fn name_stream(base: u64, name: &str) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in name.bytes() {
+        h = (h ^ b as u64).wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    base ^ splitmix64(h)
+}

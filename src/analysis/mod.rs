@@ -171,8 +171,11 @@ impl Analyzer {
             if let Some(cfg) = &f.prediction {
                 let empty = prediction::Holdout::default();
                 let holdout = holdouts.get(fi).unwrap_or(&empty);
-                let mut rng =
-                    crate::rng::stream(seed, replicate, crate::rng::STREAM_FOLDS + fi as u64);
+                let mut rng = crate::rng::stream(
+                    seed,
+                    replicate,
+                    crate::rng::name_stream(crate::rng::STREAM_FOLDS, &f.name),
+                );
                 prediction::evaluate(
                     cfg,
                     s,

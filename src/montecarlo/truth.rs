@@ -84,13 +84,14 @@ pub fn truths_with(s: &Scenario, n_per_arm: usize) -> Truths {
     let (prediction, holdouts) = s
         .families
         .iter()
-        .enumerate()
-        .map(|(fi, f)| match &f.prediction {
+        .map(|f| match &f.prediction {
             None => (PredictionTruth::default(), Holdout::default()),
             Some(cfg) => {
-                let holdout = arm_sample(s, cfg, scale(HOLDOUT_N), 1_000 + fi as u64);
-                let fit = arm_sample(s, cfg, scale(OPTIMAL_FIT_N), 2_000 + fi as u64);
-                let eval = arm_sample(s, cfg, scale(OPTIMAL_EVAL_N), 3_000 + fi as u64);
+                // Keyed by the family's name: its truth does not depend on its place in the plan.
+                let tag = |k: u64| crate::rng::name_stream(k, &f.name);
+                let holdout = arm_sample(s, cfg, scale(HOLDOUT_N), tag(1_000));
+                let fit = arm_sample(s, cfg, scale(OPTIMAL_FIT_N), tag(2_000));
+                let eval = arm_sample(s, cfg, scale(OPTIMAL_EVAL_N), tag(3_000));
                 let (auc_optimal, auc_optimal_se) = optimal_auc(cfg, &fit, &eval);
                 let t = PredictionTruth {
                     holdout_n: holdout.y.len(),

@@ -4,6 +4,7 @@
 //! half-written output file behind.
 
 pub mod cohort;
+pub mod plot;
 pub mod results;
 pub mod validate;
 

@@ -162,6 +162,143 @@ fn find<'a>(rows: &'a [Row], n: usize, fam: &str, hyp: &str, metric: &str) -> Op
         .find(|r| r.n_total == n && r.family == fam && r.hypothesis == hyp && r.metric == metric)
 }
 
+/// The figures shown across N by default: for each family its `any` power (clinical families:
+/// each endpoint), for prediction families each model's mean cross-validated and true AUC.
+pub fn default_selection(s: &Scenario) -> Vec<(String, String, String)> {
+    let mut cols = Vec::new();
+    for f in &s.families {
+        match f.kind {
+            crate::scenario::FamilyKind::Prediction => {
+                for h in s.hypotheses(f) {
+                    cols.push((f.name.clone(), h.clone(), "auc_cv".to_string()));
+                    cols.push((f.name.clone(), h, "auc_true".to_string()));
+                }
+            }
+            crate::scenario::FamilyKind::Clinical => {
+                for h in s.hypotheses(f) {
+                    cols.push((f.name.clone(), h, "power".to_string()));
+                }
+            }
+            _ => cols.push((f.name.clone(), "any".into(), "power".to_string())),
+        }
+    }
+    cols
+}
+
+/// Power curves against total N (the default selection's power figures, or `chosen`
+/// FAMILY:HYPOTHESIS pairs), with an optional target line and marked N.
+pub fn power_plot(
+    s: &Scenario,
+    rows: &[Row],
+    chosen: &[(String, String)],
+    target: Option<f64>,
+    mark: Option<usize>,
+) -> Result<String, String> {
+    let wanted: Vec<(String, String, String)> = if chosen.is_empty() {
+        default_selection(s)
+            .into_iter()
+            .filter(|w| w.2 == "power")
+            .collect()
+    } else {
+        chosen
+            .iter()
+            .map(|(f, h)| (f.clone(), h.clone(), "power".to_string()))
+            .collect()
+    };
+    let curves = super::plot::curves_from_rows(rows, &wanted);
+    if curves.is_empty() {
+        return Err("no power figures to plot for the chosen hypotheses".into());
+    }
+    let spec = super::plot::PlotSpec {
+        title: format!(
+            "{}: power by sample size (bands: 95 % Monte Carlo intervals)",
+            s.spec.name
+        ),
+        x_label: "Total enrolled N (controls + patients)".into(),
+        y_label: format!("Power (alpha {})", s.alpha),
+        y_range: (0.0, 1.0),
+        target,
+        mark: mark.map(|n| (n as f64, format!("N = {n}"))),
+        legend_top: false,
+    };
+    super::plot::svg(&spec, &curves)
+}
+
+/// The sample-size search's criterion at every N it evaluated, with the target and the chosen N.
+pub fn criterion_plot(
+    s: &Scenario,
+    rows: &[Row],
+    c: &crate::montecarlo::search::Criterion,
+    target: f64,
+    chosen: Option<usize>,
+) -> Result<String, String> {
+    let wanted = [(c.family.clone(), c.hypothesis.clone(), c.metric.clone())];
+    let curves = super::plot::curves_from_rows(rows, &wanted);
+    let y_max = curves
+        .iter()
+        .flat_map(|c| c.points.iter().map(|p| p.3))
+        .filter(|v| v.is_finite())
+        .fold(target, f64::max);
+    let spec = super::plot::PlotSpec {
+        title: format!(
+            "{}: sample size for {}:{}:{}",
+            s.spec.name, c.family, c.hypothesis, c.metric
+        ),
+        x_label: "Total enrolled N (controls + patients)".into(),
+        y_label: c.metric.clone(),
+        y_range: (
+            0.0,
+            if c.metric == "power" || c.metric.starts_with("assurance") {
+                1.0
+            } else {
+                y_max * 1.1
+            },
+        ),
+        target: Some(target),
+        mark: chosen.map(|n| (n as f64, format!("N = {n}"))),
+        legend_top: false,
+    };
+    super::plot::svg(&spec, &curves)
+}
+
+/// Learning curves of the prediction families: mean cross-validated, true and optimal AUC by N.
+pub fn learning_plot(s: &Scenario, rows: &[Row]) -> Result<String, String> {
+    let mut wanted = Vec::new();
+    for f in s.families.iter().filter(|f| f.prediction.is_some()) {
+        let models = s.hypotheses(f);
+        for h in &models {
+            for m in ["auc_cv", "auc_true"] {
+                wanted.push((f.name.clone(), h.clone(), m.to_string()));
+            }
+        }
+        // The optimum belongs to the features, not to a model: one curve per family.
+        if let Some(first) = models.first() {
+            wanted.push((f.name.clone(), first.clone(), "auc_optimal".to_string()));
+        }
+    }
+    let mut curves = super::plot::curves_from_rows(rows, &wanted);
+    for c in curves.iter_mut() {
+        if c.label.ends_with("auc_optimal") {
+            c.label = "optimal AUC of the features".into();
+        }
+    }
+    if curves.is_empty() {
+        return Err(
+            "the analysis plan has no prediction family to draw a learning curve for".into(),
+        );
+    }
+    let spec = super::plot::PlotSpec {
+        title: format!("{}: prediction accuracy by sample size", s.spec.name),
+        x_label: "Total enrolled N (controls + patients)".into(),
+        y_label: "AUC (mean over simulated trials)".into(),
+        y_range: (0.4, 1.0),
+        target: None,
+        mark: None,
+        legend_top: true,
+    };
+    super::plot::svg(&spec, &curves)
+}
+
 /// Terminal summary of a power run: per family the family-wise figures, then per hypothesis power,
 /// estimate, truth, bias and coverage. With several N, a power-curve table instead.
 pub fn summary(s: &Scenario, rows: &[Row], reps: u64) -> String {
@@ -173,23 +310,7 @@ pub fn summary(s: &Scenario, rows: &[Row], reps: u64) -> String {
             o,
             "Power by total N ({reps} simulated trials per N; ± is the Monte Carlo SE)"
         );
-        let mut cols: Vec<(String, String, &str)> = Vec::new();
-        for f in &s.families {
-            match f.kind {
-                crate::scenario::FamilyKind::Prediction => {
-                    for h in s.hypotheses(f) {
-                        cols.push((f.name.clone(), h.clone(), "auc_cv"));
-                        cols.push((f.name.clone(), h, "auc_true"));
-                    }
-                }
-                crate::scenario::FamilyKind::Clinical => {
-                    for h in s.hypotheses(f) {
-                        cols.push((f.name.clone(), h, "power"));
-                    }
-                }
-                _ => cols.push((f.name.clone(), "any".into(), "power")),
-            }
-        }
+        let cols = default_selection(s);
         let _ = writeln!(
             o,
             "(columns: FAMILY:HYPOTHESIS power; for prediction families MODEL mean AUC, cross-validated and true)"

@@ -309,6 +309,23 @@ impl Scenario {
         self.regions.iter().position(|r| r.name == name)
     }
 
+    /// The scenario with only the named family and the families it is gated by (the others cannot
+    /// change its results), e.g. for a sample-size search on one criterion.
+    pub fn only_family(&self, name: &str) -> Result<Scenario, Vec<Problem>> {
+        let mut keep = Vec::new();
+        let mut cur = self.families.iter().position(|f| f.name == name);
+        while let Some(i) = cur {
+            keep.push(self.families[i].name.clone());
+            cur = self.families[i].gate;
+        }
+        let mut spec = self.spec.clone();
+        if spec.analysis.families.is_empty() {
+            spec.analysis.families = default_families(&spec);
+        }
+        spec.analysis.families.retain(|f| keep.contains(&f.name));
+        resolve(spec)
+    }
+
     /// Names of the hypotheses of a family, in order.
     pub fn hypotheses(&self, f: &Family) -> Vec<String> {
         match f.kind {
