@@ -141,6 +141,50 @@ pub enum Command {
         #[command(flatten)]
         mc: McArgs,
     },
+    /// Write one self-contained HTML report: the scenario, what it implies, power at its own size
+    /// and over a grid of N (with plots), prediction accuracy, a sample-size answer and a methods
+    /// paragraph.
+    #[command(
+        after_help = "Example:\n  trialsim report --out report.html\n  trialsim report my-study.json --reps 5000 --criterion clinical:madrs_change --target 0.9 --out report.html"
+    )]
+    Report {
+        /// Scenario file or built-in name.
+        #[arg(default_value = trialsim::scenario::builtin::DEFAULT)]
+        scenario: String,
+        /// Output file (.html).
+        #[arg(long, short)]
+        out: PathBuf,
+        /// Grid of total N for the power curve, FROM:TO:STEP (default: from the smallest usable N
+        /// to three times the scenario's own, in 8 steps).
+        #[arg(long)]
+        n_grid: Option<String>,
+        /// Sample-size criterion FAMILY:HYPOTHESIS[:METRIC] (default: the first family's first figure).
+        #[arg(long)]
+        criterion: Option<String>,
+        /// Target of the criterion.
+        #[arg(long, default_value_t = 0.8)]
+        target: f64,
+        /// Largest total N for the sample-size search.
+        #[arg(long, default_value_t = 1000)]
+        max_n: usize,
+        /// Simulated trials per sample size.
+        #[arg(long, default_value_t = 1000)]
+        reps: u64,
+        /// Master seed.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Worker threads (default: all cores). Results do not depend on it.
+        #[arg(long)]
+        threads: Option<usize>,
+    },
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    #[command(
+        after_help = "Example:\n  trialsim completions bash > /etc/bash_completion.d/trialsim"
+    )]
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
     /// Combine the partial results of `power --shard K/M` into the result of one unsharded run.
     #[command(
         after_help = "Example (GNU parallel):\n  parallel trialsim power --reps 100000 --seed 7 --shard {}/4 --out part{}.json ::: 1 2 3 4\n  trialsim merge part*.json --out result.json"

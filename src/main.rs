@@ -63,6 +63,37 @@ fn run(cli: Cli) -> Result<()> {
             &mc,
         ),
         Command::Merge { parts, out } => merge(&parts, &out),
+        Command::Report {
+            scenario,
+            out,
+            n_grid,
+            criterion,
+            target,
+            max_n,
+            reps,
+            seed,
+            threads,
+        } => report_cmd(
+            &scenario,
+            &out,
+            n_grid.as_deref(),
+            criterion.as_deref(),
+            target,
+            max_n,
+            reps,
+            seed,
+            threads,
+        ),
+        Command::Completions { shell } => {
+            use clap::CommandFactory;
+            clap_complete::generate(
+                shell,
+                &mut Cli::command(),
+                "trialsim",
+                &mut std::io::stdout(),
+            );
+            Ok(())
+        }
         Command::SampleSize {
             scenario,
             criterion,
@@ -629,5 +660,132 @@ fn sample_size(
             .with_context(|| format!("writing {}", path.display()))?;
         eprintln!("wrote {}", path.display());
     }
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+fn report_cmd(
+    name: &str,
+    out: &Path,
+    grid: Option<&str>,
+    criterion: Option<&str>,
+    target: f64,
+    max_n: usize,
+    reps: u64,
+    seed: u64,
+    threads: Option<usize>,
+) -> Result<()> {
+    if out.extension().and_then(|e| e.to_str()) != Some("html") {
+        return Err(RunError::BadSettings(format!(
+            "--out {}: the report is an HTML file; name it FILE.html",
+            out.display()
+        ))
+        .into());
+    }
+    let (label, text) = scenario::read_text(name)?;
+    let s = scenario::parse(&label, &text)?;
+    let mc = cli::McArgs {
+        reps,
+        seed,
+        threads,
+        out: None,
+        no_timing: true,
+        path: cli::PathArg::Auto,
+    };
+    let set = settings(&mc)?;
+    let lo = montecarlo::search::min_total(&s);
+    let ns: Vec<usize> = match grid {
+        Some(g) => parse_grid(g)?,
+        None => {
+            let hi = (3 * s.own_sizes().total()).max(lo + 8);
+            let step = (hi - lo).div_ceil(7).max(1);
+            (lo..=hi).step_by(step).collect()
+        }
+    };
+    let crit: montecarlo::search::Criterion = match criterion {
+        Some(c) => c.parse()?,
+        None => {
+            let (f, h, _) = report::results::default_selection(&s)
+                .into_iter()
+                .find(|c| c.2 == "power")
+                .ok_or_else(|| {
+                    RunError::BadSettings(
+                        "--criterion: the plan has no power figure; name one".into(),
+                    )
+                })?;
+            montecarlo::search::Criterion {
+                family: f,
+                hypothesis: h,
+                metric: "power".into(),
+            }
+        }
+    };
+    crit.check(&s)?;
+    for &n in &ns {
+        montecarlo::check_sizes(&s, &s.sizes_for_total(n))?;
+    }
+    let truths = montecarlo::truth::truths(&s);
+    let own_sizes = s.own_sizes();
+    eprintln!(
+        "simulating {} trials at N = {} ...",
+        reps,
+        own_sizes.total()
+    );
+    let own = montecarlo::diagnosands(
+        &s,
+        &own_sizes,
+        &montecarlo::run(&s, &own_sizes, &set, &truths)?,
+        &truths,
+    );
+    let mut grid_rows = Vec::new();
+    for &n in &ns {
+        eprintln!("simulating {reps} trials at N = {n} ...");
+        let z = s.sizes_for_total(n);
+        grid_rows.extend(montecarlo::diagnosands(
+            &s,
+            &z,
+            &montecarlo::run(&s, &z, &set, &truths)?,
+            &truths,
+        ));
+    }
+    eprintln!(
+        "searching the sample size for {}:{}:{} ...",
+        crit.family, crit.hypothesis, crit.metric
+    );
+    let only =
+        s.only_family(&crit.family)
+            .map_err(|problems| trialsim::ScenarioError::Invalid {
+                file: label.clone(),
+                problems,
+            })?;
+    let only_truths = montecarlo::truth::truths(&only);
+    let ss = montecarlo::search::sample_size(
+        &only,
+        &crit,
+        target,
+        &set,
+        max_n,
+        &only_truths,
+        |_, _| {},
+    )?;
+    let power_svg = report::results::power_plot(&s, &grid_rows, &[], Some(target), ss.n).ok();
+    let learning_svg = report::results::learning_plot(&s, &grid_rows).ok();
+    let info = report::RunInfo::new(seed);
+    let meta = report::results::metadata(&s, &info, reps, &truths, None);
+    let data = report::html::ReportData {
+        scenario: &s,
+        meta,
+        reps,
+        own: &own,
+        grid: &grid_rows,
+        sample_size: Some(&ss),
+        implied: report::validate::summary(&s, &scenario::unsourced_numbers(&text)),
+        power_svg,
+        learning_svg,
+        command: std::env::args().collect::<Vec<_>>().join(" "),
+    };
+    report::write_atomic(out, report::html::html(&data).as_bytes())
+        .with_context(|| format!("writing {}", out.display()))?;
+    eprintln!("wrote {}", out.display());
     Ok(())
 }
