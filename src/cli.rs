@@ -77,6 +77,9 @@ pub enum PathArg {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// List the built-in scenarios.
+    #[command(
+        after_help = "Example:\n  trialsim scenarios\n  trialsim validate accelerated-tms-2026"
+    )]
     Scenarios,
     /// Check scenario files and print what they imply (effects in SD units, reliabilities,
     /// attenuated correlations).

@@ -279,12 +279,7 @@ fn power(
     plots: &cli::PlotArgs,
     mc: &cli::McArgs,
 ) -> Result<()> {
-    let s = scenario::load(name)?;
-    let set = settings(mc)?;
-    check_plot_args(&s, plots)?;
-    if let Some(p) = &mc.out {
-        out_kind(p)?;
-    }
+    let (s, set) = prepare(name, plots, mc)?;
     let shard = shard.map(montecarlo::shard::parse).transpose()?;
     if let Some(p) = precision {
         if !(p > 0.0 && p < 0.5) {
@@ -402,14 +397,7 @@ fn power(
         set.threads
     );
     if let Some(path) = &mc.out {
-        let info = report::RunInfo::new(set.seed);
-        let meta = report::results::metadata(
-            &s,
-            &info,
-            set.reps,
-            &truths,
-            (!mc.no_timing).then_some(secs),
-        );
+        let meta = run_metadata(&s, &set, &truths, mc, secs);
         write_results(
             path,
             meta,
@@ -419,6 +407,21 @@ fn power(
     }
     write_plots(&s, &rows, plots, None, None)?;
     Ok(())
+}
+
+/// Load the scenario and check every option of a Monte Carlo command before anything runs.
+fn prepare(
+    name: &str,
+    plots: &cli::PlotArgs,
+    mc: &cli::McArgs,
+) -> Result<(trialsim::Scenario, montecarlo::RunSettings)> {
+    let s = scenario::load(name)?;
+    let set = settings(mc)?;
+    check_plot_args(&s, plots)?;
+    if let Some(p) = &mc.out {
+        out_kind(p)?;
+    }
+    Ok((s, set))
 }
 
 /// Check plot options before any simulation runs.
@@ -481,6 +484,18 @@ fn write_plots(
         eprintln!("wrote {}", path.display());
     }
     Ok(())
+}
+
+/// Metadata of a run's result file: wall time unless --no-timing.
+fn run_metadata(
+    s: &trialsim::Scenario,
+    set: &montecarlo::RunSettings,
+    truths: &montecarlo::truth::Truths,
+    mc: &cli::McArgs,
+    secs: f64,
+) -> serde_json::Value {
+    let info = report::RunInfo::new(set.seed);
+    report::results::metadata(s, &info, set.reps, truths, (!mc.no_timing).then_some(secs))
 }
 
 /// A progress bar with ETA on standard error, only when it is a terminal.
@@ -548,12 +563,7 @@ fn sample_size(
     plots: &cli::PlotArgs,
     mc: &cli::McArgs,
 ) -> Result<()> {
-    let s = scenario::load(name)?;
-    let set = settings(mc)?;
-    check_plot_args(&s, plots)?;
-    if let Some(p) = &mc.out {
-        out_kind(p)?;
-    }
+    let (s, set) = prepare(name, plots, mc)?;
     let crit: montecarlo::search::Criterion = criterion.parse()?;
     crit.check(&s)?;
     // Only the criterion's family (and its gates) is simulated: the others cannot change it.
@@ -636,14 +646,7 @@ fn sample_size(
         ss.evaluated.len()
     );
     if let Some(path) = &mc.out {
-        let info = report::RunInfo::new(set.seed);
-        let meta = report::results::metadata(
-            &s,
-            &info,
-            set.reps,
-            &truths,
-            (!mc.no_timing).then_some(secs),
-        );
+        let meta = run_metadata(&s, &set, &truths, mc, secs);
         let rows: Vec<montecarlo::Row> = ss.evaluated.values().flatten().cloned().collect();
         write_results(
             path,

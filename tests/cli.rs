@@ -27,6 +27,19 @@ fn validate_text(dir: &Path, text: &str) -> assert_cmd::assert::Assert {
     trialsim().arg("validate").arg(&p).assert()
 }
 
+/// Each text must be rejected by `validate` with exit status 2, no panic, and every needle in the
+/// message.
+fn expect_rejected(dir: &Path, cases: Vec<(String, &[&str])>) {
+    for (text, needles) in cases {
+        let out = validate_text(dir, &text).code(2).get_output().clone();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!err.contains("panicked"), "panic for input:\n{text}\n{err}");
+        for n in needles {
+            assert!(err.contains(n), "expected '{n}' in:\n{err}");
+        }
+    }
+}
+
 /// A mutation of GOOD by a JSON pointer.
 fn mutate(pointer: &str, value: serde_json::Value) -> String {
     let mut v: serde_json::Value = serde_json::from_str(GOOD).unwrap();
@@ -151,17 +164,7 @@ fn every_rejected_input_names_the_field_and_exits_2() {
             &["arms.c: no arm named 'c' in design.arms"],
         ),
     ];
-    for (text, needles) in cases {
-        let out = validate_text(dir.path(), &text)
-            .code(2)
-            .get_output()
-            .clone();
-        let err = String::from_utf8_lossy(&out.stderr);
-        assert!(!err.contains("panicked"), "panic for input:\n{text}\n{err}");
-        for n in needles {
-            assert!(err.contains(n), "expected '{n}' in:\n{err}");
-        }
-    }
+    expect_rejected(dir.path(), cases);
 }
 
 #[test]
@@ -419,16 +422,7 @@ fn design_inputs_are_checked() {
             &["design.visits: must name at least two visits"],
         ),
     ];
-    for (text, needles) in cases {
-        let out = validate_text(dir.path(), &text)
-            .code(2)
-            .get_output()
-            .clone();
-        let err = String::from_utf8_lossy(&out.stderr);
-        for n in needles {
-            assert!(err.contains(n), "expected '{n}' in:\n{err}");
-        }
-    }
+    expect_rejected(dir.path(), cases);
 }
 
 #[test]

@@ -1,28 +1,11 @@
 //! The other designs: visits with a delayed response, non-randomised allocation, crossover.
 //! Tolerances are Monte Carlo or sampling standard errors, as stated at each check.
 
+mod common;
+use common::{get, run};
 use trialsim::analysis::dist::power_two_sample_t;
 use trialsim::model::Cohort;
-use trialsim::montecarlo::{self, Row, RunSettings, truth};
 use trialsim::scenario::{self, Scenario};
-
-fn run(s: &Scenario, reps: u64, seed: u64) -> Vec<Row> {
-    let truths = truth::truths_with(s, 200_000);
-    let set = RunSettings {
-        reps,
-        seed,
-        threads: 2,
-        ..Default::default()
-    };
-    let acc = montecarlo::run(s, &s.own_sizes(), &set, &truths).unwrap();
-    montecarlo::diagnosands(s, &s.own_sizes(), &acc, &truths)
-}
-
-fn get<'a>(rows: &'a [Row], fam: &str, hyp: &str, metric: &str) -> &'a Row {
-    rows.iter()
-        .find(|r| r.family == fam && r.hypothesis == hyp && r.metric == metric)
-        .unwrap_or_else(|| panic!("no row {fam}/{hyp}/{metric}"))
-}
 
 fn mean_se(v: &[f64]) -> (f64, f64) {
     let n = v.len() as f64;
@@ -105,7 +88,7 @@ fn tms_late_responders_fall_a_further_36_percent() {
 #[test]
 fn tms_power_rises_from_end_of_treatment_to_follow_up() {
     let s = scenario::load("accelerated-tms-2026").unwrap();
-    let rows = run(&s, 3000, 6);
+    let rows = run(&s, 3000, 6, 2);
     let eot = get(&rows, "adjusted", "madrs_change@end_of_treatment", "power");
     let fu = get(&rows, "adjusted", "madrs_change@follow_up", "power");
     // At end of treatment the arms are alike (the causal difference is about 0), so the adjusted
@@ -163,7 +146,7 @@ fn confounded_allocation_biases_the_naive_comparison_by_the_implied_amount() {
     let exs = sum * h / 3.0;
     assert!((exs - 0.20662096414190878).abs() < 1e-9);
     let implied = 3.0 * 2.0 * exs / 0.5;
-    let rows = run(&s, 6000, 7);
+    let rows = run(&s, 6000, 7, 2);
     let naive = get(&rows, "naive", "madrs_change", "bias");
     let adjusted = get(&rows, "adjusted", "madrs_change", "bias");
     assert!(
@@ -207,7 +190,7 @@ fn crossover_power_matches_the_paired_closed_form() {
     let n = 20;
     let s = crossover(0.0, n);
     let reps = 6000;
-    let rows = run(&s, reps, 8);
+    let rows = run(&s, reps, 8, 2);
     let sd_h = (2.0 * 42.0f64.powi(2) + 20.0f64.powi(2)).sqrt() / 2.0;
     let exact = power_two_sample_t(30.0 / sd_h, n / 2, n / 2, 0.05);
     let sim = get(&rows, "crossover", "m", "power").value;
@@ -226,7 +209,7 @@ fn carryover_biases_the_crossover_estimate_by_half_its_size() {
     // Carry-over lambda after arm a adds lambda to period 2 of sequence ab only, so the estimate
     // of a - b is off by -lambda / 2.
     let s = crossover(24.0, 20);
-    let rows = run(&s, 6000, 9);
+    let rows = run(&s, 6000, 9, 2);
     let bias = get(&rows, "crossover", "m", "bias");
     assert!(
         (bias.value + 12.0).abs() <= 3.0 * bias.mc_se,

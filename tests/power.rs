@@ -2,30 +2,13 @@
 //!
 //! Tolerances are multiples of the Monte Carlo SE sqrt(p(1-p)/reps) of the simulated figure.
 
+mod common;
+use common::{get, run};
 use trialsim::analysis::dist::{
     power_correlation_fisher_z, power_one_sample_t, power_two_sample_t,
 };
-use trialsim::montecarlo::{self, Row, RunSettings, truth};
+use trialsim::montecarlo::{self, RunSettings, truth};
 use trialsim::scenario::{self, Scenario};
-
-fn run(s: &Scenario, reps: u64, seed: u64, threads: usize) -> Vec<Row> {
-    let truths = truth::truths_with(s, 100_000);
-    let set = RunSettings {
-        reps,
-        seed,
-        threads,
-        ..Default::default()
-    };
-    let sizes = s.own_sizes();
-    let acc = montecarlo::run(s, &sizes, &set, &truths).unwrap();
-    montecarlo::diagnosands(s, &sizes, &acc, &truths)
-}
-
-fn get<'a>(rows: &'a [Row], fam: &str, hyp: &str, metric: &str) -> &'a Row {
-    rows.iter()
-        .find(|r| r.family == fam && r.hypothesis == hyp && r.metric == metric)
-        .unwrap_or_else(|| panic!("no row {fam}/{hyp}/{metric}"))
-}
 
 /// One region, no measurement error, Student t on patients vs controls: exactly the two-sample
 /// t-test with standardised difference d, so power has the noncentral-t closed form.

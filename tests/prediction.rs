@@ -1,19 +1,15 @@
 //! Prediction accuracy: no information leaks from test folds into training, the optimal AUC
 //! matches its closed form, and the learning-curve figures behave.
 
+mod common;
+use common::{get, run};
 use trialsim::analysis::prediction::cv::{
     Model, Penalty, Pipeline, Scratch, Threshold, Validation,
 };
 use trialsim::analysis::prediction::metrics::auc;
 use trialsim::model::Cohort;
-use trialsim::montecarlo::{self, Row, RunSettings, truth};
+use trialsim::montecarlo::{self, RunSettings, truth};
 use trialsim::scenario::{self, Scenario};
-
-fn get<'a>(rows: &'a [Row], fam: &str, hyp: &str, metric: &str) -> &'a Row {
-    rows.iter()
-        .find(|r| r.family == fam && r.hypothesis == hyp && r.metric == metric)
-        .unwrap_or_else(|| panic!("no row {fam}/{hyp}/{metric}"))
-}
 
 /// `k` regions with no link to improvement; responders about 45 % (improvement 16 +/- 10 against
 /// a threshold of half of baseline 34).
@@ -31,18 +27,6 @@ fn useless(k: usize, patients: usize, families: &str) -> Scenario {
     scenario::parse("useless", &text).unwrap()
 }
 
-fn run(s: &Scenario, reps: u64, seed: u64) -> Vec<Row> {
-    let truths = truth::truths_with(s, 100_000);
-    let set = RunSettings {
-        reps,
-        seed,
-        threads: 2,
-        ..Default::default()
-    };
-    let acc = montecarlo::run(s, &s.own_sizes(), &set, &truths).unwrap();
-    montecarlo::diagnosands(s, &s.own_sizes(), &acc, &truths)
-}
-
 #[test]
 fn useless_biomarker_has_cross_validated_auc_one_half_in_every_scheme() {
     let fams = r#"
@@ -53,7 +37,7 @@ fn useless_biomarker_has_cross_validated_auc_one_half_in_every_scheme() {
         {"name": "loo", "kind": "prediction", "features": "both", "models": ["ridge"], "penalty": 0.1,
          "validation": {"scheme": "loo"}}"#;
     let s = useless(3, 40, fams);
-    let rows = run(&s, 1500, 31);
+    let rows = run(&s, 1500, 31, 2);
     for (fam, model) in [
         ("kfold", "ridge"),
         ("kfold", "best_region"),

@@ -120,14 +120,7 @@ impl CoMoments {
     pub fn summary(&self) -> BiSummary {
         let n = self.n;
         if n == 0.0 {
-            return BiSummary {
-                n: 0.0,
-                mx: f64::NAN,
-                my: f64::NAN,
-                sxx: f64::NAN,
-                syy: f64::NAN,
-                sxy: f64::NAN,
-            };
+            return BiSummary::EMPTY;
         }
         BiSummary {
             n,
@@ -141,6 +134,16 @@ impl CoMoments {
 }
 
 impl BiSummary {
+    /// No data.
+    pub const EMPTY: BiSummary = BiSummary {
+        n: 0.0,
+        mx: f64::NAN,
+        my: f64::NAN,
+        sxx: f64::NAN,
+        syy: f64::NAN,
+        sxy: f64::NAN,
+    };
+
     /// Summary of y alone.
     pub fn y(&self) -> Summary {
         Summary {

@@ -245,18 +245,24 @@ impl Cohort {
         }
     }
 
-    fn draw_control(&mut self, s: &Scenario, g: &mut TrialRng, i: usize) {
+    /// Covariates and the true baseline of a subject drawn like a control (no patient shift).
+    fn draw_control_baseline(&mut self, s: &Scenario, g: &mut TrialRng, i: usize) {
         let r = s.n_regions();
         self.draw_covariates(s, g, i);
         for zj in self.z[..r].iter_mut() {
             *zj = g.sample(StandardNormal);
         }
         crate::linalg::lower_mul(&s.baseline_chol, &self.z[..r], &mut self.w[..r]);
-        let row = i * r..(i + 1) * r;
         for (j, reg) in s.regions.iter().enumerate() {
-            self.true_baseline[row.start + j] = reg.mu + reg.sigma * self.w[j];
-            self.true_change[row.start + j] = 0.0;
+            self.true_baseline[i * r + j] = reg.mu + reg.sigma * self.w[j];
         }
+    }
+
+    fn draw_control(&mut self, s: &Scenario, g: &mut TrialRng, i: usize) {
+        let r = s.n_regions();
+        self.draw_control_baseline(s, g, i);
+        let row = i * r..(i + 1) * r;
+        self.true_change[row.clone()].fill(0.0);
         self.improvement[i] = f64::NAN;
         let nv = self.n_visits;
         self.scores[i * nv..(i + 1) * nv].fill(f64::NAN);
@@ -379,15 +385,8 @@ impl Cohort {
     fn draw_crossover(&mut self, s: &Scenario, k: usize, g: &mut TrialRng, i: usize) {
         let r = s.n_regions();
         let nv = self.n_visits;
-        self.draw_covariates(s, g, i);
-        for zj in self.z[..r].iter_mut() {
-            *zj = g.sample(StandardNormal);
-        }
-        crate::linalg::lower_mul(&s.baseline_chol, &self.z[..r], &mut self.w[..r]);
+        self.draw_control_baseline(s, g, i);
         let row = i * r..(i + 1) * r;
-        for (j, reg) in s.regions.iter().enumerate() {
-            self.true_baseline[row.start + j] = reg.mu + reg.sigma * self.w[j];
-        }
         // Each subject's effect of each arm: kappa + tau * (correlated between regions), kept in
         // w[..2R] as [arm 0 | arm 1].
         let other = 1 - k;

@@ -337,14 +337,7 @@ impl SummaryDraw {
         let a = &self.arms[k];
         let (d, rr) = (self.d_arm, self.n_regions);
         if a.n == 0 {
-            return BiSummary {
-                n: 0.0,
-                mx: f64::NAN,
-                my: f64::NAN,
-                sxx: f64::NAN,
-                syy: f64::NAN,
-                sxy: f64::NAN,
-            };
+            return BiSummary::EMPTY;
         }
         BiSummary {
             n: a.n as f64,

@@ -1,7 +1,7 @@
 //! Ridge-penalised logistic regression by iteratively reweighted least squares (Newton-Raphson).
 //!
 //! Objective (glmnet's convention, so a penalty means the same at every N):
-//! minimise -(1/n) loglik(beta) + (lambda/2) ||beta[1..]||^2; the intercept beta[0] is not
+//! minimise `-(1/n) loglik(beta) + (lambda/2) ||beta[1..]||^2`; the intercept `beta[0]` is not
 //! penalised. With lambda = 0 this is ordinary maximum likelihood (R's `glm(family = binomial)`).
 
 use crate::linalg::solve_spd;
