@@ -176,31 +176,26 @@ fn missing_scenario_and_bad_settings_exit_2() {
         .stderr(predicate::str::contains(
             "no such file and no built-in scenario",
         ));
-    trialsim()
-        .args(["power", "--reps", "0"])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("--reps"));
-    trialsim()
-        .args(["power", "--n-grid", "50:10:5"])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("--n-grid"));
-    trialsim()
-        .args(["power", "--n", "5"])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("use a larger N"));
-    trialsim()
-        .args(["power", "--reps", "10", "--out", "x.txt"])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains(".json or .csv"));
-    trialsim()
-        .args(["sample-size", "--criterion", "clinical:nope"])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("no hypothesis 'nope'"));
+    let bad: [(&[&str], &str); 5] = [
+        (&["power", "--reps", "0"], "--reps"),
+        (&["power", "--n-grid", "50:10:5"], "--n-grid"),
+        (&["power", "--n", "5"], "use a larger N"),
+        (
+            &["power", "--reps", "10", "--out", "x.txt"],
+            ".json or .csv",
+        ),
+        (
+            &["sample-size", "--criterion", "clinical:nope"],
+            "no hypothesis 'nope'",
+        ),
+    ];
+    for (args, needle) in bad {
+        trialsim()
+            .args(args)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(needle));
+    }
     trialsim().args(["power", "--bogus"]).assert().code(2);
 }
 
