@@ -49,6 +49,31 @@ impl Moments {
         self.s2 += d * d;
     }
 
+    /// Add another accumulator's values (as if they had been pushed here).
+    ///
+    /// ```
+    /// use trialsim::analysis::summary::Moments;
+    /// let (mut a, mut b, mut all) = (Moments::default(), Moments::default(), Moments::default());
+    /// for x in [1.0, 2.0, 4.0] { a.push(x); all.push(x); }
+    /// for x in [10.0, 7.0] { b.push(x); all.push(x); }
+    /// a.merge(&b);
+    /// assert!((a.summary().var - all.summary().var).abs() < 1e-12);
+    /// ```
+    pub fn merge(&mut self, o: &Moments) {
+        if o.n == 0.0 {
+            return;
+        }
+        if self.n == 0.0 {
+            *self = *o;
+            return;
+        }
+        // Re-express o's sums about this accumulator's shift: d' = d + delta.
+        let delta = o.k - self.k;
+        self.s2 += o.s2 + 2.0 * delta * o.s1 + o.n * delta * delta;
+        self.s1 += o.s1 + o.n * delta;
+        self.n += o.n;
+    }
+
     /// The summary so far.
     pub fn summary(&self) -> Summary {
         let n = self.n;
@@ -116,6 +141,24 @@ impl CoMoments {
         self.sxy += dx * dy;
     }
 
+    /// Add another accumulator's pairs (as if they had been pushed here).
+    pub fn merge(&mut self, o: &CoMoments) {
+        if o.n == 0.0 {
+            return;
+        }
+        if self.n == 0.0 {
+            *self = *o;
+            return;
+        }
+        let (dx, dy) = (o.kx - self.kx, o.ky - self.ky);
+        self.sxx += o.sxx + 2.0 * dx * o.sx + o.n * dx * dx;
+        self.syy += o.syy + 2.0 * dy * o.sy + o.n * dy * dy;
+        self.sxy += o.sxy + dy * o.sx + dx * o.sy + o.n * dx * dy;
+        self.sx += o.sx + o.n * dx;
+        self.sy += o.sy + o.n * dy;
+        self.n += o.n;
+    }
+
     /// The summary so far.
     pub fn summary(&self) -> BiSummary {
         let n = self.n;
@@ -170,6 +213,42 @@ mod tests {
             m.push(1e9 + x);
         }
         assert!((m.summary().var - 7.0 / 3.0).abs() < 1e-6);
+    }
+
+    #[test]
+    fn comoments_merge_equals_pushing_everything() {
+        let pairs = [
+            (1.0, 2.0),
+            (2.0, 1.5),
+            (3.5, 4.0),
+            (10.0, -1.0),
+            (4.0, 4.5),
+            (6.0, 0.5),
+        ];
+        let (mut a, mut b, mut all) = (
+            CoMoments::default(),
+            CoMoments::default(),
+            CoMoments::default(),
+        );
+        for (i, (x, y)) in pairs.iter().enumerate() {
+            if i < 2 {
+                a.push(*x, *y)
+            } else {
+                b.push(*x, *y)
+            }
+            all.push(*x, *y);
+        }
+        a.merge(&b);
+        let (m, w) = (a.summary(), all.summary());
+        for (u, v) in [
+            (m.mx, w.mx),
+            (m.my, w.my),
+            (m.sxx, w.sxx),
+            (m.syy, w.syy),
+            (m.sxy, w.sxy),
+        ] {
+            assert!((u - v).abs() < 1e-12, "{u} vs {v}");
+        }
     }
 
     #[test]

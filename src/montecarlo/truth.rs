@@ -125,30 +125,31 @@ fn population_scenario(s: &Scenario) -> Scenario {
 /// Features and targets of `n` patients of the family's arm (population version), drawn from
 /// the truth seed with the given stream tag.
 pub fn arm_sample(s: &Scenario, cfg: &PredictionConfig, n: usize, tag: u64) -> Holdout {
+    use rayon::prelude::*;
     let pop_s = population_scenario(s);
-    let mut arms = vec![0; s.arms.len()];
+    // Chunks in parallel, concatenated in chunk order (independent of the thread count).
+    let parts: Vec<(Vec<f64>, Vec<bool>)> = (0..n.div_ceil(CHUNK))
+        .into_par_iter()
+        .map(|j| {
+            let m = CHUNK.min(n - j * CHUNK);
+            let mut arms = vec![0; s.arms.len()];
+            arms[cfg.arm] = m;
+            let mut c = Cohort::default();
+            c.draw(
+                &pop_s,
+                &Sizes { controls: 0, arms },
+                TRUTH_SEED ^ tag.rotate_left(40),
+                j as u64,
+            );
+            let (mut x, mut y) = (Vec::new(), Vec::new());
+            cfg.extract(&pop_s, &c, &mut x, &mut y);
+            (x, y)
+        })
+        .collect();
     let mut out = Holdout::default();
-    let mut c = Cohort::default();
-    let (mut x, mut y) = (Vec::new(), Vec::new());
-    let mut drawn = 0;
-    let mut j = 0u64;
-    while drawn < n {
-        let m = CHUNK.min(n - drawn);
-        arms[cfg.arm] = m;
-        c.draw(
-            &pop_s,
-            &Sizes {
-                controls: 0,
-                arms: arms.clone(),
-            },
-            TRUTH_SEED ^ tag.rotate_left(40),
-            j,
-        );
-        cfg.extract(&pop_s, &c, &mut x, &mut y);
+    for (x, y) in parts {
         out.x.extend_from_slice(&x);
         out.y.extend_from_slice(&y);
-        drawn += m;
-        j += 1;
     }
     out
 }
@@ -333,40 +334,78 @@ impl Population {
         let k = s.arms.len();
         let nr = s.n_regions();
         let nv = s.visits.len();
-        let mut pop = Population {
-            improvement: vec![vec![Moments::default(); nv]; k],
-            responders: vec![vec![(0, 0); nv]; k],
-            remitters: vec![vec![(0, 0); nv]; k],
-            change_improvement: vec![vec![vec![CoMoments::default(); nr]; nv]; k],
-        };
+        let mut pop = Population::empty(k, nv, nr);
         let sizes = Sizes {
             controls: 0,
             arms: vec![CHUNK; k],
         };
-        let mut c = Cohort::default();
+        // Chunks are drawn in parallel and merged in chunk order, so the result does not depend
+        // on the number of threads.
+        use rayon::prelude::*;
         let chunks = n_per_arm.div_ceil(CHUNK);
-        for j in 0..chunks {
-            c.draw(&pop_s, &sizes, TRUTH_SEED, j as u64);
-            for a in 0..k {
-                for i in c.arm_range(a) {
-                    for v in 1..nv {
-                        let imp = c.observed_improvement(i, v);
-                        pop.improvement[a][v].push(imp);
-                        let resp = c.responder(&pop_s, i, v).unwrap_or(false);
-                        let rem = c.remitter(&pop_s, i, v).unwrap_or(false);
-                        pop.responders[a][v].0 += resp as u64;
-                        pop.responders[a][v].1 += 1;
-                        pop.remitters[a][v].0 += rem as u64;
-                        pop.remitters[a][v].1 += 1;
-                        for r in 0..nr {
-                            let ch = c.followup[i * nr + r] - c.baseline[i * nr + r];
-                            pop.change_improvement[a][v][r].push(ch, imp);
-                        }
+        let parts: Vec<Population> = (0..chunks)
+            .into_par_iter()
+            .map(|j| {
+                let mut part = Population::empty(k, nv, nr);
+                let mut c = Cohort::default();
+                c.draw(&pop_s, &sizes, TRUTH_SEED, j as u64);
+                part.add_cohort(&pop_s, &c);
+                part
+            })
+            .collect();
+        for p in &parts {
+            pop.merge(p);
+        }
+        pop
+    }
+
+    fn empty(k: usize, nv: usize, nr: usize) -> Self {
+        Population {
+            improvement: vec![vec![Moments::default(); nv]; k],
+            responders: vec![vec![(0, 0); nv]; k],
+            remitters: vec![vec![(0, 0); nv]; k],
+            change_improvement: vec![vec![vec![CoMoments::default(); nr]; nv]; k],
+        }
+    }
+
+    fn add_cohort(&mut self, pop_s: &Scenario, c: &Cohort) {
+        let (k, nv, nr) = (pop_s.arms.len(), pop_s.visits.len(), pop_s.n_regions());
+        for a in 0..k {
+            for i in c.arm_range(a) {
+                for v in 1..nv {
+                    let imp = c.observed_improvement(i, v);
+                    self.improvement[a][v].push(imp);
+                    let resp = c.responder(pop_s, i, v).unwrap_or(false);
+                    let rem = c.remitter(pop_s, i, v).unwrap_or(false);
+                    self.responders[a][v].0 += resp as u64;
+                    self.responders[a][v].1 += 1;
+                    self.remitters[a][v].0 += rem as u64;
+                    self.remitters[a][v].1 += 1;
+                    for r in 0..nr {
+                        let ch = c.followup[i * nr + r] - c.baseline[i * nr + r];
+                        self.change_improvement[a][v][r].push(ch, imp);
                     }
                 }
             }
         }
-        pop
+    }
+
+    fn merge(&mut self, o: &Population) {
+        for a in 0..self.improvement.len() {
+            for v in 0..self.improvement[a].len() {
+                self.improvement[a][v].merge(&o.improvement[a][v]);
+                self.responders[a][v].0 += o.responders[a][v].0;
+                self.responders[a][v].1 += o.responders[a][v].1;
+                self.remitters[a][v].0 += o.remitters[a][v].0;
+                self.remitters[a][v].1 += o.remitters[a][v].1;
+                for (x, y) in self.change_improvement[a][v]
+                    .iter_mut()
+                    .zip(&o.change_improvement[a][v])
+                {
+                    x.merge(y);
+                }
+            }
+        }
     }
 
     fn rate_difference(
