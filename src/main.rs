@@ -397,7 +397,11 @@ fn power(
         set.threads
     );
     if let Some(path) = &mc.out {
-        let meta = run_metadata(&s, &set, &truths, mc, secs);
+        let mut meta = run_metadata(&s, &set, &truths, mc, secs);
+        if let Some(p) = precision {
+            // --reps was the maximum; each row's reps column holds the trials actually run.
+            meta["run"]["precision"] = serde_json::json!(p);
+        }
         write_results(
             path,
             meta,
@@ -416,6 +420,13 @@ fn prepare(
     mc: &cli::McArgs,
 ) -> Result<(trialsim::Scenario, montecarlo::RunSettings)> {
     let s = scenario::load(name)?;
+    if s.families.is_empty() {
+        return Err(RunError::BadSettings(format!(
+            "{name}: the analysis plan has no families (the design gives nothing to compare): \
+             add analysis.families"
+        ))
+        .into());
+    }
     let set = settings(mc)?;
     check_plot_args(&s, plots)?;
     if let Some(p) = &mc.out {

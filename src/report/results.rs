@@ -305,6 +305,9 @@ pub fn summary(s: &Scenario, rows: &[Row], reps: u64) -> String {
     let mut ns: Vec<usize> = rows.iter().map(|r| r.n_total).collect();
     ns.dedup();
     let mut o = String::new();
+    if rows.is_empty() {
+        return "no results: the analysis plan has no families\n".into();
+    }
     if ns.len() > 1 {
         let _ = writeln!(
             o,
