@@ -563,3 +563,28 @@ fn precision_stops_early_at_a_thread_independent_point() {
     );
     assert!(power.iter().all(|r| r["mc_se"].as_f64().unwrap() < 0.005));
 }
+
+#[test]
+fn an_empty_analysis_plan_is_refused_not_a_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("controls.json");
+    std::fs::write(
+        &p,
+        r#"{"name": "controls-only", "design": {"controls": 30, "patients": 0, "arms": []},
+            "measures": {"regions": [{"name": "r", "control_mean": 1, "between_sd": 0.1}]}}"#,
+    )
+    .unwrap();
+    let out = trialsim()
+        .arg("power")
+        .arg(&p)
+        .args(["--reps", "10"])
+        .assert()
+        .code(2)
+        .get_output()
+        .clone();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("no families") && !err.contains("panicked"),
+        "{err}"
+    );
+}
