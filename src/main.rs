@@ -409,7 +409,7 @@ fn power(
             |m| report::results::power_json(m, &rows),
         )?;
     }
-    write_plots(&s, &rows, plots, None, None)?;
+    write_plots(&s, set.seed, &rows, plots, None, None)?;
     Ok(())
 }
 
@@ -468,6 +468,7 @@ fn check_plot_args(s: &trialsim::Scenario, plots: &cli::PlotArgs) -> Result<()> 
 /// Write the requested plots.
 fn write_plots(
     s: &trialsim::Scenario,
+    seed: u64,
     rows: &[montecarlo::Row],
     plots: &cli::PlotArgs,
     target: Option<f64>,
@@ -482,14 +483,14 @@ fn write_plots(
                 Some((it.next()?.to_string(), it.next()?.to_string()))
             })
             .collect();
-        let svg = report::results::power_plot(s, rows, &chosen, target, mark)
+        let svg = report::results::power_plot(s, seed, rows, &chosen, target, mark)
             .map_err(RunError::BadSettings)?;
         report::write_atomic(path, svg.as_bytes())
             .with_context(|| format!("writing {}", path.display()))?;
         eprintln!("wrote {}", path.display());
     }
     if let Some(path) = &plots.learning_plot {
-        let svg = report::results::learning_plot(s, rows).map_err(RunError::BadSettings)?;
+        let svg = report::results::learning_plot(s, seed, rows).map_err(RunError::BadSettings)?;
         report::write_atomic(path, svg.as_bytes())
             .with_context(|| format!("writing {}", path.display()))?;
         eprintln!("wrote {}", path.display());
@@ -668,7 +669,7 @@ fn sample_size(
     }
     if let Some(path) = &plots.plot {
         let rows: Vec<montecarlo::Row> = ss.evaluated.values().flatten().cloned().collect();
-        let svg = report::results::criterion_plot(&s, &rows, &crit, target, ss.n)
+        let svg = report::results::criterion_plot(&s, set.seed, &rows, &crit, target, ss.n)
             .map_err(RunError::BadSettings)?;
         report::write_atomic(path, svg.as_bytes())
             .with_context(|| format!("writing {}", path.display()))?;
@@ -782,8 +783,8 @@ fn report_cmd(
         &only_truths,
         |_, _| {},
     )?;
-    let power_svg = report::results::power_plot(&s, &grid_rows, &[], Some(target), ss.n).ok();
-    let learning_svg = report::results::learning_plot(&s, &grid_rows).ok();
+    let power_svg = report::results::power_plot(&s, seed, &grid_rows, &[], Some(target), ss.n).ok();
+    let learning_svg = report::results::learning_plot(&s, seed, &grid_rows).ok();
     let info = report::RunInfo::new(seed);
     let meta = report::results::metadata(&s, &info, reps, &truths, None);
     let data = report::html::ReportData {

@@ -29,6 +29,8 @@ pub struct PlotSpec {
     pub mark: Option<(f64, String)>,
     /// Put the legend at the top (for curves that stay low) instead of the bottom right.
     pub legend_top: bool,
+    /// Provenance written into the SVG's `<desc>` (tool, version, seed, generator, scenario).
+    pub desc: String,
 }
 
 const COLORS: [RGBColor; 8] = [
@@ -48,13 +50,24 @@ const COLORS: [RGBColor; 8] = [
 /// use trialsim::report::plot::{Curve, PlotSpec, svg};
 /// let c = Curve { label: "any".into(), points: vec![(40.0, 0.3, 0.28, 0.32), (80.0, 0.6, 0.58, 0.62)] };
 /// let spec = PlotSpec { title: "Power".into(), x_label: "N".into(), y_label: "power".into(),
-///                       y_range: (0.0, 1.0), target: Some(0.8), mark: None, legend_top: false };
+///                       y_range: (0.0, 1.0), target: Some(0.8), mark: None, legend_top: false,
+///                       desc: "trialsim, seed 1".into() };
 /// let text = svg(&spec, &[c]).unwrap();
-/// assert!(text.starts_with("<svg") && text.contains("any"));
+/// assert!(text.starts_with("<svg") && text.contains("any") && text.contains("<desc>trialsim, seed 1</desc>"));
 /// ```
 pub fn svg(spec: &PlotSpec, curves: &[Curve]) -> Result<String, String> {
     let mut buf = String::new();
     draw(&mut buf, spec, curves).map_err(|e| format!("drawing the plot: {e}"))?;
+    if !spec.desc.is_empty()
+        && let Some(end) = buf.find('>')
+    {
+        let desc = spec
+            .desc
+            .replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;");
+        buf.insert_str(end + 1, &format!("\n<desc>{desc}</desc>"));
+    }
     Ok(buf)
 }
 

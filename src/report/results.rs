@@ -162,6 +162,16 @@ fn find<'a>(rows: &'a [Row], n: usize, fam: &str, hyp: &str, metric: &str) -> Op
         .find(|r| r.n_total == n && r.family == fam && r.hypothesis == hyp && r.metric == metric)
 }
 
+/// Provenance line of a plot: tool, version, scenario, seed, generator.
+fn provenance(s: &Scenario, seed: u64) -> String {
+    format!(
+        "trialsim {}; scenario {}; seed {seed}; generator {}",
+        env!("CARGO_PKG_VERSION"),
+        s.spec.name,
+        crate::rng::GENERATOR
+    )
+}
+
 /// The figures shown across N by default: for each family its `any` power (clinical families:
 /// each endpoint), for prediction families each model's mean cross-validated and true AUC.
 pub fn default_selection(s: &Scenario) -> Vec<(String, String, String)> {
@@ -189,6 +199,7 @@ pub fn default_selection(s: &Scenario) -> Vec<(String, String, String)> {
 /// FAMILY:HYPOTHESIS pairs), with an optional target line and marked N.
 pub fn power_plot(
     s: &Scenario,
+    seed: u64,
     rows: &[Row],
     chosen: &[(String, String)],
     target: Option<f64>,
@@ -220,6 +231,7 @@ pub fn power_plot(
         target,
         mark: mark.map(|n| (n as f64, format!("N = {n}"))),
         legend_top: false,
+        desc: provenance(s, seed),
     };
     super::plot::svg(&spec, &curves)
 }
@@ -227,6 +239,7 @@ pub fn power_plot(
 /// The sample-size search's criterion at every N it evaluated, with the target and the chosen N.
 pub fn criterion_plot(
     s: &Scenario,
+    seed: u64,
     rows: &[Row],
     c: &crate::montecarlo::search::Criterion,
     target: f64,
@@ -257,12 +270,13 @@ pub fn criterion_plot(
         target: Some(target),
         mark: chosen.map(|n| (n as f64, format!("N = {n}"))),
         legend_top: false,
+        desc: provenance(s, seed),
     };
     super::plot::svg(&spec, &curves)
 }
 
 /// Learning curves of the prediction families: mean cross-validated, true and optimal AUC by N.
-pub fn learning_plot(s: &Scenario, rows: &[Row]) -> Result<String, String> {
+pub fn learning_plot(s: &Scenario, seed: u64, rows: &[Row]) -> Result<String, String> {
     let mut wanted = Vec::new();
     for f in s.families.iter().filter(|f| f.prediction.is_some()) {
         let models = s.hypotheses(f);
@@ -295,6 +309,7 @@ pub fn learning_plot(s: &Scenario, rows: &[Row]) -> Result<String, String> {
         target: None,
         mark: None,
         legend_top: true,
+        desc: provenance(s, seed),
     };
     super::plot::svg(&spec, &curves)
 }
