@@ -9,6 +9,21 @@ fn trialsim() -> Command {
     Command::cargo_bin("trialsim").unwrap()
 }
 
+/// Standard output of a successful run.
+fn stdout_of<I, S>(args: I) -> Vec<u8>
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<std::ffi::OsStr>,
+{
+    trialsim()
+        .args(args)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone()
+}
+
 const GOOD: &str = r#"{
   "name": "tiny",
   "design": {"controls": 10, "patients": 10, "arms": [{"name": "a", "ratio": 1}, {"name": "b", "ratio": 1}]},
@@ -201,15 +216,7 @@ fn missing_scenario_and_bad_settings_exit_2() {
 
 #[test]
 fn simulate_same_seed_same_bytes_other_seed_other_bytes() {
-    let run = |seed: &str| {
-        trialsim()
-            .args(["simulate", "--seed", seed])
-            .assert()
-            .success()
-            .get_output()
-            .stdout
-            .clone()
-    };
+    let run = |seed: &str| stdout_of(["simulate", "--seed", seed]);
     let (a, b, c) = (run("7"), run("7"), run("8"));
     assert_eq!(a, b);
     assert_ne!(a, c);
@@ -254,13 +261,7 @@ fn simulate_writes_csv_with_metadata_and_json() {
     );
     assert_eq!(meta["scenario"]["name"], "null");
     assert_eq!(meta["sizes"]["arms"], serde_json::json!([5, 4]));
-    let out = trialsim()
-        .args(["simulate", "--format", "json", "--truth"])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
+    let out = stdout_of(["simulate", "--format", "json", "--truth"]);
     let doc: serde_json::Value = serde_json::from_slice(&out).unwrap();
     assert_eq!(doc["subjects"].as_array().unwrap().len(), 83);
     assert!(doc["subjects"][0]["habenula_true_baseline"].is_number());
@@ -367,13 +368,7 @@ fn every_builtin_validates_with_every_number_sourced() {
         "accelerated-tms-2026",
         "sustained-phase-crossover",
     ] {
-        let out = trialsim()
-            .args(["validate", name])
-            .assert()
-            .success()
-            .get_output()
-            .stdout
-            .clone();
+        let out = stdout_of(["validate", name]);
         let text = String::from_utf8(out).unwrap();
         assert!(!text.contains("no provenance entry"), "{name}:\n{text}");
     }
@@ -422,13 +417,7 @@ fn design_inputs_are_checked() {
 
 #[test]
 fn crossover_cohort_lists_sequences_and_periods() {
-    let out = trialsim()
-        .args(["simulate", "sustained-phase-crossover", "--seed", "2"])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
+    let out = stdout_of(["simulate", "sustained-phase-crossover", "--seed", "2"]);
     let text = String::from_utf8(out).unwrap();
     let mut lines = text.lines();
     assert_eq!(

@@ -4,7 +4,7 @@
 mod common;
 use common::{get, run};
 use trialsim::analysis::prediction::cv::{
-    Model, Penalty, Pipeline, Scratch, Threshold, Validation,
+    Model, Penalty, Pipeline, Samples, Scratch, Threshold, Validation,
 };
 use trialsim::analysis::prediction::metrics::auc;
 use trialsim::model::Cohort;
@@ -99,9 +99,7 @@ fn feature_selection_outside_the_folds_would_inflate_the_auc() {
         let rows: Vec<usize> = (0..y.len()).collect();
         let mut rng = trialsim::rng::stream(77, rep, trialsim::rng::STREAM_FOLDS);
         let (m, _) = pipe_inside.cross_validate(
-            &x,
-            p,
-            &y,
+            Samples { x: &x, p, y: &y },
             &rows,
             Validation::KFold(5),
             &mut rng,
@@ -122,9 +120,11 @@ fn feature_selection_outside_the_folds_would_inflate_the_auc() {
             .flat_map(|&i| keep.map(|j| x[i * p + j]))
             .collect();
         let (m, _) = pipe_plain.cross_validate(
-            &xs,
-            2,
-            &y,
+            Samples {
+                x: &xs,
+                p: 2,
+                y: &y,
+            },
             &rows,
             Validation::KFold(5),
             &mut rng,

@@ -7,6 +7,21 @@ fn trialsim() -> Command {
     Command::cargo_bin("trialsim").unwrap()
 }
 
+/// Standard output of a successful run.
+fn stdout_of<I, S>(args: I) -> Vec<u8>
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<std::ffi::OsStr>,
+{
+    trialsim()
+        .args(args)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone()
+}
+
 const SMALL: &str = r#"{
   "name": "small",
   "description": "A small study for report tests",
@@ -167,13 +182,7 @@ fn report_has_every_section_and_the_same_figures_as_the_json_output() {
 #[test]
 fn completions_and_help_examples() {
     for shell in ["bash", "zsh", "fish"] {
-        let out = trialsim()
-            .args(["completions", shell])
-            .assert()
-            .success()
-            .get_output()
-            .stdout
-            .clone();
+        let out = stdout_of(["completions", shell]);
         let text = String::from_utf8(out).unwrap();
         assert!(
             text.contains("sample-size") && text.contains("merge"),
@@ -189,13 +198,7 @@ fn completions_and_help_examples() {
         "merge",
         "completions",
     ] {
-        let out = trialsim()
-            .args([cmd, "--help"])
-            .assert()
-            .success()
-            .get_output()
-            .stdout
-            .clone();
+        let out = stdout_of([cmd, "--help"]);
         assert!(
             String::from_utf8(out).unwrap().contains("Example"),
             "{cmd} --help has an example"

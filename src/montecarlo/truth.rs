@@ -161,7 +161,7 @@ pub fn arm_sample(s: &Scenario, cfg: &PredictionConfig, n: usize, tag: u64) -> H
 /// estimates that index's direction consistently (Li & Duan 1989), so this is the optimum up to
 /// sampling error; with the baseline score among the features it is an approximation.
 pub fn optimal_auc(cfg: &PredictionConfig, fit: &Holdout, eval: &Holdout) -> (f64, f64) {
-    use crate::analysis::prediction::cv::{Model, Penalty, Pipeline, Scratch, Threshold};
+    use crate::analysis::prediction::cv::{Model, Penalty, Pipeline, Samples, Scratch, Threshold};
     use crate::analysis::prediction::metrics::auc;
     let p = cfg.n_features();
     let pipe = Pipeline {
@@ -172,7 +172,16 @@ pub fn optimal_auc(cfg: &PredictionConfig, fit: &Holdout, eval: &Holdout) -> (f6
     };
     let rows: Vec<usize> = (0..fit.y.len()).collect();
     let mut rng = crate::rng::stream(TRUTH_SEED, 0, 0);
-    let fitted = pipe.fit(&fit.x, p, &fit.y, &rows, &mut rng, &mut Scratch::default());
+    let fitted = pipe.fit(
+        Samples {
+            x: &fit.x,
+            p,
+            y: &fit.y,
+        },
+        &rows,
+        &mut rng,
+        &mut Scratch::default(),
+    );
     let mut z = Vec::new();
     let score: Vec<f64> = (0..eval.y.len())
         .map(|i| fitted.predict(&eval.x[i * p..(i + 1) * p], &mut z))

@@ -128,6 +128,25 @@ impl Fitted {
     }
 }
 
+/// The rows to learn from: a row-major feature matrix with `p` columns and the outcomes.
+#[derive(Debug, Clone, Copy)]
+pub struct Samples<'a> {
+    /// Features, row-major (`y.len() * p` values).
+    pub x: &'a [f64],
+    /// Number of feature columns.
+    pub p: usize,
+    /// Outcomes.
+    pub y: &'a [bool],
+}
+
+impl Samples<'_> {
+    /// Features of row i.
+    #[inline]
+    pub fn row(&self, i: usize) -> &[f64] {
+        &self.x[i * self.p..(i + 1) * self.p]
+    }
+}
+
 /// Scratch buffers reused across fits.
 #[derive(Debug, Default)]
 pub struct Scratch {
@@ -168,15 +187,8 @@ pub fn stratified_folds(
 
 impl Pipeline {
     /// Fit on `rows` of `x` (row-major, `p` columns) and `y`.
-    pub fn fit(
-        &self,
-        x: &[f64],
-        p: usize,
-        y: &[bool],
-        rows: &[usize],
-        rng: &mut TrialRng,
-        s: &mut Scratch,
-    ) -> Fitted {
+    pub fn fit(&self, d: Samples, rows: &[usize], rng: &mut TrialRng, s: &mut Scratch) -> Fitted {
+        let Samples { x, p, y } = d;
         let n = rows.len();
         let n1 = rows.iter().filter(|&&i| y[i]).count();
         let mut f = Fitted::default();
@@ -238,7 +250,7 @@ impl Pipeline {
         let lambda = match (self.model, self.penalty) {
             (Model::BestRegion, _) => COMPARATOR_LAMBDA,
             (Model::Ridge, Penalty::Fixed(l)) => l,
-            (Model::Ridge, Penalty::InnerCv) => self.inner_cv_lambda(&f, x, p, y, rows, rng, s),
+            (Model::Ridge, Penalty::InnerCv) => self.inner_cv_lambda(&f, d, rows, rng, s),
         };
         build(&f, rows, &mut s.xs, &mut s.ys);
         if f.lr.fit(&s.xs, q, &s.ys, lambda) != Fit::Converged {
@@ -250,17 +262,15 @@ impl Pipeline {
     }
 
     /// The penalty from the grid with the lowest pooled inner out-of-fold log loss.
-    #[allow(clippy::too_many_arguments)]
     fn inner_cv_lambda(
         &self,
         f: &Fitted,
-        x: &[f64],
-        p: usize,
-        y: &[bool],
+        d: Samples,
         rows: &[usize],
         rng: &mut TrialRng,
         s: &mut Scratch,
     ) -> f64 {
+        let Samples { x, p, y } = d;
         let n1 = rows.iter().filter(|&&i| y[i]).count();
         let minority = n1.min(rows.len() - n1);
         let k = minority.clamp(2, 5);
@@ -309,18 +319,17 @@ impl Pipeline {
     /// Apparent performance: fitted and scored on the same rows.
     pub fn apparent(
         &self,
-        x: &[f64],
-        p: usize,
-        y: &[bool],
+        d: Samples,
         rows: &[usize],
         rng: &mut TrialRng,
         s: &mut Scratch,
     ) -> (Metrics, Fitted) {
-        let f = self.fit(x, p, y, rows, rng, s);
+        let y = d.y;
+        let f = self.fit(d, rows, rng, s);
         s.pred.clear();
         s.yo.clear();
         for &i in rows {
-            let pr = f.predict(&x[i * p..(i + 1) * p], &mut s.z);
+            let pr = f.predict(d.row(i), &mut s.z);
             s.pred.push(pr);
             s.yo.push(y[i]);
         }
@@ -340,17 +349,15 @@ impl Pipeline {
     /// for each responder/non-responder pair a model trained on the other rows scores both, so under
     /// a useless marker the pair is exchangeable and the estimate is exactly unbiased. Above
     /// [`MAX_PAIRS`] pairs a fixed random subset of pairs is used.
-    #[allow(clippy::too_many_arguments)]
     pub fn cross_validate(
         &self,
-        x: &[f64],
-        p: usize,
-        y: &[bool],
+        d: Samples,
         rows: &[usize],
         validation: Validation,
         rng: &mut TrialRng,
         s: &mut Scratch,
     ) -> (Metrics, usize) {
+        let y = d.y;
         let n = rows.len();
         let (k, repeats) = match validation {
             Validation::KFold(k) => (k.min(n), 1),
@@ -385,13 +392,13 @@ impl Pipeline {
                 if train.len() == n {
                     continue;
                 }
-                let f = self.fit(x, p, y, &train, rng, s);
+                let f = self.fit(d, &train, rng, s);
                 degenerate += f.degenerate as usize;
                 fold_scores.clear();
                 fold_y.clear();
                 for (r, &i) in rows.iter().enumerate() {
                     if folds[r] == fold {
-                        let row = &x[i * p..(i + 1) * p];
+                        let row = d.row(i);
                         pred[r] = f.predict(row, &mut s.z);
                         thr[r] = f.threshold;
                         fold_scores.push(pred[r]);
@@ -408,7 +415,7 @@ impl Pipeline {
             s.yo.extend(rows.iter().map(|&i| y[i]));
             let mut m = metrics(&pred, &s.yo, &thr, &mut s.idx);
             m.auc = if loo {
-                self.leave_pair_out_auc(x, p, y, rows, rng, s)
+                self.leave_pair_out_auc(d, rows, rng, s)
             } else if auc_folds > 0 {
                 auc_sum / auc_folds as f64
             } else {
@@ -424,13 +431,12 @@ impl Pipeline {
     /// trained without the pair scores higher (ties one half).
     fn leave_pair_out_auc(
         &self,
-        x: &[f64],
-        p: usize,
-        y: &[bool],
+        d: Samples,
         rows: &[usize],
         rng: &mut TrialRng,
         s: &mut Scratch,
     ) -> f64 {
+        let y = d.y;
         let pos: Vec<usize> = rows.iter().copied().filter(|&i| y[i]).collect();
         let neg: Vec<usize> = rows.iter().copied().filter(|&i| !y[i]).collect();
         if pos.is_empty() || neg.is_empty() {
@@ -452,9 +458,9 @@ impl Pipeline {
         for &(a, b) in &pairs {
             train.clear();
             train.extend(rows.iter().copied().filter(|&i| i != a && i != b));
-            let f = self.fit(x, p, y, &train, rng, s);
-            let sa = f.score(&x[a * p..(a + 1) * p], &mut s.z);
-            let sb = f.score(&x[b * p..(b + 1) * p], &mut s.z);
+            let f = self.fit(d, &train, rng, s);
+            let sa = f.score(d.row(a), &mut s.z);
+            let sb = f.score(d.row(b), &mut s.z);
             wins += if sa > sb {
                 1.0
             } else if sa == sb {

@@ -188,6 +188,7 @@ pub fn evaluate(
     sc.rows.clear();
     sc.rows.extend(0..y.len());
     let rows = std::mem::take(&mut sc.rows);
+    let data = cv::Samples { x: &x, p, y: &y };
     for (m, o) in cfg.models.iter().zip(out.iter_mut()) {
         if rows.len() < 2 {
             *o = ModelOutcome::NAN;
@@ -195,8 +196,8 @@ pub fn evaluate(
         }
         let pipe = cfg.pipeline(*m);
         let (cvm, degenerate_folds) =
-            pipe.cross_validate(&x, p, &y, &rows, cfg.validation, rng, &mut sc.cv);
-        let (app, fitted) = pipe.apparent(&x, p, &y, &rows, rng, &mut sc.cv);
+            pipe.cross_validate(data, &rows, cfg.validation, rng, &mut sc.cv);
+        let (app, fitted) = pipe.apparent(data, &rows, rng, &mut sc.cv);
         sc.pred.clear();
         let n_hold = holdout.y.len();
         for i in 0..n_hold {
