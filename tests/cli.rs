@@ -1,29 +1,10 @@
 //! The binary as a user runs it: bad input gives a clear message and exit status 2, never a panic;
 //! same seed, same bytes.
 
-use assert_cmd::Command;
+mod common;
+use common::{stdout_of, trialsim};
 use predicates::prelude::*;
 use std::path::Path;
-
-fn trialsim() -> Command {
-    Command::cargo_bin("trialsim").unwrap()
-}
-
-/// Standard output of a successful run.
-fn stdout_of<I, S>(args: I) -> Vec<u8>
-where
-    I: IntoIterator<Item = S>,
-    S: AsRef<std::ffi::OsStr>,
-{
-    trialsim()
-        .args(args)
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone()
-}
-
 const GOOD: &str = r#"{
   "name": "tiny",
   "design": {"controls": 10, "patients": 10, "arms": [{"name": "a", "ratio": 1}, {"name": "b", "ratio": 1}]},

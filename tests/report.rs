@@ -1,26 +1,8 @@
 //! Plots and the HTML report, checked as documents: the SVG is parsed as XML, the report's
 //! sections and figures are compared with the JSON output of the same run.
 
-use assert_cmd::Command;
-
-fn trialsim() -> Command {
-    Command::cargo_bin("trialsim").unwrap()
-}
-
-/// Standard output of a successful run.
-fn stdout_of<I, S>(args: I) -> Vec<u8>
-where
-    I: IntoIterator<Item = S>,
-    S: AsRef<std::ffi::OsStr>,
-{
-    trialsim()
-        .args(args)
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone()
-}
+mod common;
+use common::{stdout_of, trialsim};
 
 const SMALL: &str = r#"{
   "name": "small",

@@ -25,3 +25,23 @@ pub fn get<'a>(rows: &'a [Row], fam: &str, hyp: &str, metric: &str) -> &'a Row {
         .find(|r| r.family == fam && r.hypothesis == hyp && r.metric == metric)
         .unwrap_or_else(|| panic!("no row {fam}/{hyp}/{metric}"))
 }
+
+/// The binary under test.
+pub fn trialsim() -> assert_cmd::Command {
+    assert_cmd::Command::cargo_bin("trialsim").unwrap()
+}
+
+/// Standard output of a successful run.
+pub fn stdout_of<I, S>(args: I) -> Vec<u8>
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<std::ffi::OsStr>,
+{
+    trialsim()
+        .args(args)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone()
+}
