@@ -22,12 +22,12 @@
 
 pub mod analysis;
 pub mod error;
-pub mod linalg;
 pub mod model;
 pub mod montecarlo;
 pub mod report;
 pub mod rng;
 pub mod scenario;
+pub mod stats;
 
 pub use error::{Problem, RunError, ScenarioError};
 pub use scenario::{Scenario, Sizes};

@@ -3,9 +3,9 @@
 
 mod common;
 use common::{get, run};
-use trialsim::analysis::dist::power_two_sample_t;
 use trialsim::model::Cohort;
 use trialsim::scenario::{self, Scenario};
+use trialsim::stats::dist::power_two_sample_t;
 
 fn mean_se(v: &[f64]) -> (f64, f64) {
     let n = v.len() as f64;

@@ -203,7 +203,7 @@ fn large_cohort_reproduces_the_scenario() {
 
 /// Mean of N(mu, sd) truncated to [a, b]: mu + sd (phi(alpha) - phi(beta)) / (Phi(beta) - Phi(alpha)).
 fn truncated_mean(mu: f64, sd: f64, a: f64, b: f64) -> (f64, f64) {
-    use trialsim::analysis::dist::norm_cdf;
+    use trialsim::stats::dist::norm_cdf;
     let phi = |x: f64| (-0.5 * x * x).exp() / (2.0 * std::f64::consts::PI).sqrt();
     let (al, be) = ((a - mu) / sd, (b - mu) / sd);
     let z = norm_cdf(be) - norm_cdf(al);

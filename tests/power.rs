@@ -4,11 +4,9 @@
 
 mod common;
 use common::{get, run};
-use trialsim::analysis::dist::{
-    power_correlation_fisher_z, power_one_sample_t, power_two_sample_t,
-};
 use trialsim::montecarlo::{self, RunSettings, truth};
 use trialsim::scenario::{self, Scenario};
+use trialsim::stats::dist::{power_correlation_fisher_z, power_one_sample_t, power_two_sample_t};
 
 /// One region, no measurement error, Student t on patients vs controls: exactly the two-sample
 /// t-test with standardised difference d, so power has the noncentral-t closed form.

@@ -3,13 +3,11 @@
 
 mod common;
 use common::{get, run};
-use trialsim::analysis::prediction::cv::{
-    Model, Penalty, Pipeline, Samples, Scratch, Threshold, Validation,
-};
-use trialsim::analysis::prediction::metrics::auc;
 use trialsim::model::Cohort;
 use trialsim::montecarlo::{self, RunSettings, truth};
 use trialsim::scenario::{self, Scenario};
+use trialsim::stats::cv::{Model, Penalty, Pipeline, Samples, Scratch, Threshold, Validation};
+use trialsim::stats::metrics::auc;
 
 /// `k` regions with no link to improvement; responders about 45 % (improvement 16 +/- 10 against
 /// a threshold of half of baseline 34).
@@ -95,7 +93,7 @@ fn feature_selection_outside_the_folds_would_inflate_the_auc() {
     let (mut inside, mut leaky) = (Vec::new(), Vec::new());
     for rep in 0..400u64 {
         c.draw(&s, &s.own_sizes(), 77, rep);
-        cfg.extract(&s, &c, &mut x, &mut y);
+        trialsim::analysis::prediction::extract(&cfg, &s, &c, &mut x, &mut y);
         let rows: Vec<usize> = (0..y.len()).collect();
         let mut rng = trialsim::rng::stream(77, rep, trialsim::rng::STREAM_FOLDS);
         let (m, _) = pipe_inside.cross_validate(

@@ -1,9 +1,10 @@
 //! Invariants that must hold for every input, checked with proptest.
 
 use proptest::prelude::*;
-use trialsim::analysis::multiplicity::adjust;
 use trialsim::montecarlo::{self, RunSettings, truth};
-use trialsim::scenario::{self, Multiplicity};
+use trialsim::scenario;
+use trialsim::stats::Multiplicity;
+use trialsim::stats::multiplicity::adjust;
 
 fn rejections(p: &[f64], m: Multiplicity) -> Vec<bool> {
     let mut q = p.to_vec();
@@ -83,10 +84,10 @@ proptest! {
         stats in prop::collection::vec((-6.0f64..6.0, 3.0f64..200.0), 1..16),
         two_sided in any::<bool>(),
     ) {
-        use trialsim::analysis::dist::quantile_table;
-        use trialsim::analysis::multiplicity::{levels, reject_from_brackets};
-        use trialsim::analysis::ttest::t_pvalue;
-        use trialsim::scenario::Alternative;
+        use trialsim::stats::dist::quantile_table;
+        use trialsim::stats::multiplicity::{levels, reject_from_brackets};
+        use trialsim::stats::ttest::t_pvalue;
+        use trialsim::stats::Alternative;
         let alpha = 0.05;
         let m = stats.len();
         let alt = if two_sided { Alternative::TwoSided } else { Alternative::Greater };

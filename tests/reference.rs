@@ -9,15 +9,15 @@
 // compared with the tools' output by eye.
 #![allow(clippy::excessive_precision)]
 
-use trialsim::analysis::{
+use trialsim::stats::{
+    Alternative, Multiplicity,
     correlation::{pearson, spearman},
     dist::{nct_cdf, power_correlation_fisher_z, power_two_sample_t, t_quantile, t_sf},
     fisher::fisher_exact,
+    moments::{CoMoments, Moments, Summary},
     multiplicity::adjust,
-    summary::{CoMoments, Moments, Summary},
     ttest::{ancova, one_sample, student, welch},
 };
-use trialsim::scenario::{Alternative, Multiplicity};
 
 fn close(a: f64, b: f64, tol: f64) -> bool {
     (a - b).abs() <= tol * b.abs().max(1e-300) || (a - b).abs() <= tol
@@ -261,8 +261,8 @@ fn spearman_with_ties_matches_scipy() {
 }
 
 mod prediction {
-    use trialsim::analysis::prediction::logistic::{Fit, Logistic};
-    use trialsim::analysis::prediction::metrics::{auc, calibration_slope};
+    use trialsim::stats::logistic::{Fit, Logistic};
+    use trialsim::stats::metrics::{auc, calibration_slope};
 
     const X1: [f64; 12] = [
         0.5, -1.2, 0.3, 1.8, -0.7, 0.9, -0.2, 1.1, -1.5, 0.4, 2.0, -0.9,

@@ -11,19 +11,13 @@
 //! assert_eq!(result.families.len(), s.families.len());
 //! ```
 
-pub mod correlation;
-pub mod dist;
-pub mod fisher;
-pub mod multiplicity;
-pub mod ols;
 pub mod prediction;
-pub mod summary;
-pub mod ttest;
 
 use crate::model::Cohort;
 use crate::scenario::{Endpoint, Family, FamilyKind, Scenario, TestKind};
-use summary::{CoMoments, Moments};
-use ttest::TestOutcome;
+use crate::stats::moments::{self as summary, CoMoments, Moments};
+use crate::stats::ttest::TestOutcome;
+use crate::stats::{correlation, fisher, multiplicity, ols, ttest};
 
 /// What a trial's analyses read: the subjects, or (on the summary path) each group's drawn
 /// sufficient statistics.
@@ -146,7 +140,7 @@ pub struct Analyzer {
 const MAX_TABLED_LEVELS: usize = 64;
 
 /// Levels of a procedure and the critical-value table of each.
-type LevelTables = std::sync::Arc<Vec<(f64, std::sync::Arc<dist::QuantileTable>)>>;
+type LevelTables = std::sync::Arc<Vec<(f64, std::sync::Arc<crate::stats::dist::QuantileTable>)>>;
 
 impl Analyzer {
     /// Analyse one cohort under the scenario's plan into `out`. `seed` and `replicate` key the
@@ -424,7 +418,7 @@ impl Analyzer {
                     crate::scenario::Alternative::TwoSided => 1.0 - level / 2.0,
                     _ => 1.0 - level,
                 };
-                (level, dist::quantile_table(p))
+                (level, crate::stats::dist::quantile_table(p))
             })
             .collect();
         let t = std::sync::Arc::new(tables);

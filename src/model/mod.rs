@@ -252,7 +252,7 @@ impl Cohort {
         for zj in self.z[..r].iter_mut() {
             *zj = g.sample(StandardNormal);
         }
-        crate::linalg::lower_mul(&s.baseline_chol, &self.z[..r], &mut self.w[..r]);
+        crate::stats::linalg::lower_mul(&s.baseline_chol, &self.z[..r], &mut self.w[..r]);
         for (j, reg) in s.regions.iter().enumerate() {
             self.true_baseline[i * r + j] = reg.mu + reg.sigma * self.w[j];
         }
@@ -320,7 +320,7 @@ impl Cohort {
         for zj in self.z[..d].iter_mut() {
             *zj = g.sample(StandardNormal);
         }
-        crate::linalg::lower_mul(&arm.joint_chol, &self.z[..d], &mut self.w[..d]);
+        crate::stats::linalg::lower_mul(&arm.joint_chol, &self.z[..d], &mut self.w[..d]);
         let row = i * r..(i + 1) * r;
         for (j, reg) in s.regions.iter().enumerate() {
             self.true_baseline[row.start + j] = reg.mu + reg.delta + reg.sigma * self.w[j];
@@ -394,7 +394,7 @@ impl Cohort {
             for zj in self.z[..r].iter_mut() {
                 *zj = g.sample(StandardNormal);
             }
-            crate::linalg::lower_mul(
+            crate::stats::linalg::lower_mul(
                 &s.change_chol,
                 &self.z[..r],
                 &mut self.w[a * r..(a + 1) * r],

@@ -15,9 +15,9 @@
 //! - var(change) = D_tau C_c D_tau + 2 diag(e^2)
 //! - cov(baseline, change) = D_sigma C_bc D_tau - diag(e^2) (the baseline scan's error enters both).
 
-use crate::analysis::summary::{BiSummary, Summary};
 use crate::rng::{self, TrialRng};
 use crate::scenario::{Allocation, DesignKind, FamilyKind, Scenario, Sizes};
+use crate::stats::moments::{BiSummary, Summary};
 use rand::RngExt;
 use rand_distr::{ChiSquared, Distribution, StandardNormal};
 
@@ -85,7 +85,7 @@ impl SummaryModel {
             }
         }
         let chol = |m: &[f64], d: usize| {
-            crate::linalg::cholesky(m, d)
+            crate::stats::linalg::cholesky(m, d)
                 .ok_or_else(|| "a group's covariance is singular".to_string())
         };
         let control = (s.regions.iter().map(|g| g.mu).collect(), chol(&cov_b, r)?);

@@ -15,18 +15,17 @@
 //! assert!(p.value > 0.0 && p.value < 1.0 && p.mc_se > 0.0);
 //! ```
 
-pub mod exact;
 pub mod search;
 pub mod shard;
 pub mod truth;
 
 use crate::analysis::Data;
-use crate::analysis::fisher::wilson_z;
 use crate::analysis::{Analyzer, TrialResult};
 use crate::error::RunError;
 use crate::model::Cohort;
 use crate::model::summary::{SummaryDraw, SummaryModel};
 use crate::scenario::{Scenario, Sizes};
+use crate::stats::fisher::wilson_z;
 use rayon::prelude::*;
 use serde::Serialize;
 use truth::Truths;
@@ -310,7 +309,7 @@ pub struct Total {
     /// Integer counts and histograms (its float fields stay 0).
     pub acc: Accumulator,
     /// The float sums, exactly, in [`Accumulator`] field order.
-    pub exact: Vec<exact::ExactSum>,
+    pub exact: Vec<crate::stats::exact::ExactSum>,
 }
 
 impl Total {
@@ -320,7 +319,7 @@ impl Total {
         let n = acc.floats_mut().len();
         Total {
             acc,
-            exact: vec![exact::ExactSum::default(); n],
+            exact: vec![crate::stats::exact::ExactSum::default(); n],
         }
     }
 

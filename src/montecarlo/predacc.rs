@@ -3,9 +3,9 @@
 //! exact (integer counts).
 
 use super::truth::PredictionTruth;
-use crate::analysis::fisher::wilson_z;
 use crate::analysis::prediction::ModelOutcome;
-use crate::analysis::prediction::metrics::Metrics;
+use crate::stats::fisher::wilson_z;
+use crate::stats::metrics::Metrics;
 use serde::{Deserialize, Serialize};
 
 /// One reported figure: (value, mc_se, ci_low, ci_high, reps).

@@ -13,10 +13,11 @@
 //!
 //! Whether a hypothesis is null is decided exactly from the parameters, never from a sample.
 
-use crate::analysis::prediction::{Holdout, PredictionConfig};
-use crate::analysis::summary::{CoMoments, Moments};
+use crate::analysis::prediction::Holdout;
 use crate::model::Cohort;
+use crate::scenario::PredictionConfig;
 use crate::scenario::{Endpoint, FamilyKind, Scenario, Sizes, TestKind};
+use crate::stats::moments::{CoMoments, Moments};
 
 /// Patients per arm in the population sample used for non-closed-form truths.
 pub const TRUTH_N: usize = 1_000_000;
@@ -142,7 +143,7 @@ pub fn arm_sample(s: &Scenario, cfg: &PredictionConfig, n: usize, tag: u64) -> H
                 j as u64,
             );
             let (mut x, mut y) = (Vec::new(), Vec::new());
-            cfg.extract(&pop_s, &c, &mut x, &mut y);
+            crate::analysis::prediction::extract(cfg, &pop_s, &c, &mut x, &mut y);
             (x, y)
         })
         .collect();
@@ -161,8 +162,8 @@ pub fn arm_sample(s: &Scenario, cfg: &PredictionConfig, n: usize, tag: u64) -> H
 /// estimates that index's direction consistently (Li & Duan 1989), so this is the optimum up to
 /// sampling error; with the baseline score among the features it is an approximation.
 pub fn optimal_auc(cfg: &PredictionConfig, fit: &Holdout, eval: &Holdout) -> (f64, f64) {
-    use crate::analysis::prediction::cv::{Model, Penalty, Pipeline, Samples, Scratch, Threshold};
-    use crate::analysis::prediction::metrics::auc;
+    use crate::stats::cv::{Model, Penalty, Pipeline, Samples, Scratch, Threshold};
+    use crate::stats::metrics::auc;
     let p = cfg.n_features();
     let pipe = Pipeline {
         model: Model::Ridge,

@@ -12,15 +12,16 @@
 
 pub mod builtin;
 pub mod implied;
+pub mod prediction;
 mod provenance;
 pub mod spec;
 
 pub use provenance::unsourced_numbers;
 pub use spec::*;
 
-use crate::analysis::prediction::PredictionConfig;
 use crate::error::{Problem, ScenarioError};
-use crate::linalg;
+use crate::stats::linalg;
+pub use prediction::{FeatureSet, PredictionConfig};
 use statrs::distribution::{ContinuousCDF, Normal};
 use std::collections::BTreeMap;
 
@@ -1630,7 +1631,7 @@ fn resolve_prediction(
     regions: &[usize],
     visit: usize,
 ) -> Option<PredictionConfig> {
-    use crate::analysis::prediction::cv::{Model, Penalty, Threshold, Validation};
+    use crate::stats::cv::{Model, Penalty, Threshold, Validation};
     if f.kind != FamilyKind::Prediction {
         let given = [
             ("target", f.target.is_some()),
@@ -1720,13 +1721,8 @@ fn resolve_prediction(
     };
     let features = f.features.unwrap_or_default();
     let baseline_score = f.baseline_score.unwrap_or(false);
-    let n_features = regions.len()
-        * if features == crate::analysis::prediction::FeatureSet::Both {
-            2
-        } else {
-            1
-        }
-        + baseline_score as usize;
+    let n_features =
+        regions.len() * if features == FeatureSet::Both { 2 } else { 1 } + baseline_score as usize;
     if let Some(k) = f.select
         && (k == 0 || k > n_features)
     {

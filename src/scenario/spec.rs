@@ -4,6 +4,8 @@
 //! setting. Defaults are filled in by serde; re-serialising a parsed [`ScenarioSpec`] therefore gives
 //! the *resolved* scenario with every default spelled out, which is what result files record.
 
+pub use super::prediction::FeatureSet;
+pub use crate::stats::{Alternative, Multiplicity};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -380,13 +382,13 @@ pub struct FamilySpec {
     pub target: Option<Endpoint>,
     /// Prediction: which scans are features (`baseline` default, `change`, `both`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub features: Option<crate::analysis::prediction::FeatureSet>,
+    pub features: Option<FeatureSet>,
     /// Prediction: add the baseline symptom score as a feature (default false).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub baseline_score: Option<bool>,
     /// Prediction: models compared (default `["ridge", "best_region"]`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub models: Option<Vec<crate::analysis::prediction::cv::Model>>,
+    pub models: Option<Vec<crate::stats::cv::Model>>,
     /// Prediction: ridge penalty, a number or `"cv"` (inner cross-validation, the default).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub penalty: Option<PenaltySpec>,
@@ -538,37 +540,6 @@ pub enum Endpoint {
     Response,
     /// Remission rate (Fisher's exact test).
     Remission,
-}
-
-/// Multiplicity adjustment within a family.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Default)]
-#[serde(rename_all = "snake_case")]
-pub enum Multiplicity {
-    /// No adjustment.
-    None,
-    /// Bonferroni.
-    Bonferroni,
-    /// Holm step-down.
-    #[default]
-    Holm,
-    /// Hochberg step-up.
-    Hochberg,
-    /// Benjamini-Hochberg false discovery rate.
-    Bh,
-}
-
-/// Alternative hypothesis. Directions refer to the estimate as reported (first group minus second,
-/// follow-up minus baseline, or the correlation).
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Default)]
-#[serde(rename_all = "snake_case")]
-pub enum Alternative {
-    /// Two-sided.
-    #[default]
-    TwoSided,
-    /// Estimate > 0.
-    Greater,
-    /// Estimate < 0.
-    Less,
 }
 
 fn one() -> f64 {

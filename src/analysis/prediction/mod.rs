@@ -8,120 +8,11 @@
 //! - true metrics: the model fitted on the whole trial, scored on a large independent sample from
 //!   the same scenario ([`Holdout`]).
 
-pub mod cv;
-pub mod logistic;
-pub mod metrics;
-
 use crate::model::Cohort;
 use crate::rng::TrialRng;
-use crate::scenario::{Endpoint, Scenario};
-use cv::{Model, Penalty, Pipeline, Scratch, Threshold, Validation};
-use metrics::{Metrics, metrics};
-use serde::{Deserialize, Serialize};
-
-/// Which biomarker values are features.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[serde(rename_all = "snake_case")]
-pub enum FeatureSet {
-    /// Observed baseline scans.
-    #[default]
-    Baseline,
-    /// Observed change (follow-up minus baseline).
-    Change,
-    /// Both.
-    Both,
-}
-
-/// A resolved prediction family.
-#[derive(Debug, Clone, PartialEq)]
-pub struct PredictionConfig {
-    /// Arm whose patients are predicted.
-    pub arm: usize,
-    /// Visit at which response is assessed.
-    pub visit: usize,
-    /// Response or remission.
-    pub target: Endpoint,
-    /// Regions used.
-    pub regions: Vec<usize>,
-    /// Which scans.
-    pub features: FeatureSet,
-    /// Add the baseline symptom score as a feature.
-    pub baseline_score: bool,
-    /// Models compared.
-    pub models: Vec<Model>,
-    /// Ridge penalty.
-    pub penalty: Penalty,
-    /// Number of features kept by in-fold selection.
-    pub select: Option<usize>,
-    /// Classification threshold.
-    pub threshold: Threshold,
-    /// Validation scheme.
-    pub validation: Validation,
-    /// AUC target for assurance.
-    pub auc_target: f64,
-}
-
-impl PredictionConfig {
-    /// Number of feature columns.
-    pub fn n_features(&self) -> usize {
-        let per = match self.features {
-            FeatureSet::Both => 2,
-            _ => 1,
-        };
-        per * self.regions.len() + self.baseline_score as usize
-    }
-
-    /// The pipeline of one model.
-    pub fn pipeline(&self, model: Model) -> Pipeline {
-        Pipeline {
-            model,
-            penalty: self.penalty,
-            select: self.select,
-            threshold: self.threshold,
-        }
-    }
-
-    /// Features and target of the arm's complete cases, appended to `x` (row-major) and `y`.
-    pub fn extract(&self, s: &Scenario, c: &Cohort, x: &mut Vec<f64>, y: &mut Vec<bool>) {
-        x.clear();
-        y.clear();
-        let nr = c.n_regions;
-        let start = x.len();
-        for i in c.arm_range(self.arm) {
-            let target = match self.target {
-                Endpoint::Remission => c.remitter(s, i, self.visit),
-                _ => c.responder(s, i, self.visit),
-            };
-            let Some(t) = target else { continue };
-            let row_start = x.len();
-            let mut ok = true;
-            for &r in &self.regions {
-                let b = c.baseline[i * nr + r];
-                let ch = c.followup[i * nr + r] - b;
-                match self.features {
-                    FeatureSet::Baseline => x.push(b),
-                    FeatureSet::Change => x.push(ch),
-                    FeatureSet::Both => {
-                        x.push(b);
-                        x.push(ch);
-                    }
-                }
-            }
-            if self.baseline_score {
-                x.push(c.score(i, 0));
-            }
-            if x[row_start..].iter().any(|v| v.is_nan()) {
-                ok = false;
-            }
-            if ok {
-                y.push(t);
-            } else {
-                x.truncate(row_start);
-            }
-        }
-        debug_assert_eq!((x.len() - start), y.len() * self.n_features());
-    }
-}
+use crate::scenario::{Endpoint, FeatureSet, PredictionConfig, Scenario};
+use crate::stats::cv::Scratch;
+use crate::stats::metrics::{Metrics, metrics};
 
 /// A large independent sample of the arm, scored by each trial's fitted model to give its true
 /// out-of-sample accuracy.
@@ -183,12 +74,12 @@ pub fn evaluate(
 ) {
     let mut x = std::mem::take(&mut sc.x);
     let mut y = std::mem::take(&mut sc.y);
-    cfg.extract(s, c, &mut x, &mut y);
+    extract(cfg, s, c, &mut x, &mut y);
     let p = cfg.n_features();
     sc.rows.clear();
     sc.rows.extend(0..y.len());
     let rows = std::mem::take(&mut sc.rows);
-    let data = cv::Samples { x: &x, p, y: &y };
+    let data = crate::stats::cv::Samples { x: &x, p, y: &y };
     for (m, o) in cfg.models.iter().zip(out.iter_mut()) {
         if rows.len() < 2 {
             *o = ModelOutcome::NAN;
@@ -216,4 +107,51 @@ pub fn evaluate(
     sc.x = x;
     sc.y = y;
     sc.rows = rows;
+}
+
+/// Features and target of the arm's complete cases, appended to `x` (row-major) and `y`.
+pub fn extract(
+    cfg: &PredictionConfig,
+    s: &Scenario,
+    c: &Cohort,
+    x: &mut Vec<f64>,
+    y: &mut Vec<bool>,
+) {
+    x.clear();
+    y.clear();
+    let nr = c.n_regions;
+    let start = x.len();
+    for i in c.arm_range(cfg.arm) {
+        let target = match cfg.target {
+            Endpoint::Remission => c.remitter(s, i, cfg.visit),
+            _ => c.responder(s, i, cfg.visit),
+        };
+        let Some(t) = target else { continue };
+        let row_start = x.len();
+        let mut ok = true;
+        for &r in &cfg.regions {
+            let b = c.baseline[i * nr + r];
+            let ch = c.followup[i * nr + r] - b;
+            match cfg.features {
+                FeatureSet::Baseline => x.push(b),
+                FeatureSet::Change => x.push(ch),
+                FeatureSet::Both => {
+                    x.push(b);
+                    x.push(ch);
+                }
+            }
+        }
+        if cfg.baseline_score {
+            x.push(c.score(i, 0));
+        }
+        if x[row_start..].iter().any(|v| v.is_nan()) {
+            ok = false;
+        }
+        if ok {
+            y.push(t);
+        } else {
+            x.truncate(row_start);
+        }
+    }
+    debug_assert_eq!((x.len() - start), y.len() * cfg.n_features());
 }

@@ -69,7 +69,7 @@ impl Metrics {
 /// random negative, ties counting one half. `idx` is scratch space. NaN without both classes.
 ///
 /// ```
-/// use trialsim::analysis::prediction::metrics::auc;
+/// use trialsim::stats::metrics::auc;
 /// // sklearn.metrics.roc_auc_score([0, 0, 1, 1, 0, 1], [0.1, 0.4, 0.35, 0.8, 0.4, 0.4]) = 0.6666666666666666
 /// let a = auc(&[0.1, 0.4, 0.35, 0.8, 0.4, 0.4], &[false, false, true, true, false, true], &mut Vec::new());
 /// assert!((a - 2.0 / 3.0).abs() < 1e-12);
@@ -109,7 +109,7 @@ pub fn auc(score: &[f64], y: &[bool], idx: &mut Vec<usize>) -> f64 {
 /// single threshold when `threshold` has length 1.
 ///
 /// ```
-/// use trialsim::analysis::prediction::metrics::metrics;
+/// use trialsim::stats::metrics::metrics;
 /// let m = metrics(&[0.9, 0.2, 0.6, 0.4], &[true, false, false, true], &[0.5], &mut Vec::new());
 /// assert_eq!((m.sensitivity, m.specificity, m.balanced_accuracy), (0.5, 0.5, 0.5));
 /// assert!((m.brier - (0.01 + 0.04 + 0.36 + 0.36) / 4.0).abs() < 1e-12);

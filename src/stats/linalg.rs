@@ -8,7 +8,7 @@
 /// not (numerically) positive definite.
 ///
 /// ```
-/// let l = trialsim::linalg::cholesky(&[4.0, 2.0, 2.0, 2.0], 2).unwrap();
+/// let l = trialsim::stats::linalg::cholesky(&[4.0, 2.0, 2.0, 2.0], 2).unwrap();
 /// assert_eq!(l, vec![2.0, 0.0, 1.0, 1.0]);
 /// ```
 pub fn cholesky(a: &[f64], d: usize) -> Option<Vec<f64>> {
@@ -38,7 +38,7 @@ pub fn cholesky(a: &[f64], d: usize) -> Option<Vec<f64>> {
 /// Smallest eigenvalue of a symmetric matrix (row-major, `d x d`).
 ///
 /// ```
-/// let e = trialsim::linalg::min_eigenvalue(&[1.0, 0.5, 0.5, 1.0], 2);
+/// let e = trialsim::stats::linalg::min_eigenvalue(&[1.0, 0.5, 0.5, 1.0], 2);
 /// assert!((e - 0.5).abs() < 1e-12);
 /// ```
 pub fn min_eigenvalue(a: &[f64], d: usize) -> f64 {

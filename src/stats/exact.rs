@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 /// An exactly represented sum of f64 values.
 ///
 /// ```
-/// use trialsim::montecarlo::exact::ExactSum;
+/// use trialsim::stats::exact::ExactSum;
 /// let mut a = ExactSum::default();
 /// for x in [1e16, 1.0, -1e16, 1.0] { a.add(x); }
 /// assert_eq!(a.value(), 2.0); // naive left-to-right summation gives 0 or 1

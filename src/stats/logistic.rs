@@ -4,7 +4,7 @@
 //! minimise `-(1/n) loglik(beta) + (lambda/2) ||beta[1..]||^2`; the intercept `beta[0]` is not
 //! penalised. With lambda = 0 this is ordinary maximum likelihood (R's `glm(family = binomial)`).
 
-use crate::linalg::solve_spd;
+use crate::stats::linalg::solve_spd;
 
 /// How a fit ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,7 +36,7 @@ impl Logistic {
     /// Fit to `x` (row-major, n x p, no intercept column) and `y`.
     ///
     /// ```
-    /// use trialsim::analysis::prediction::logistic::{Fit, Logistic};
+    /// use trialsim::stats::logistic::{Fit, Logistic};
     /// // R: coef(glm(y ~ x, family = binomial)) with x = c(1,2,3,4,5,6,7,8),
     /// // y = c(0,0,1,0,1,0,1,1): (Intercept) -2.67337962089359493, x 0.59408436019857647
     /// let x = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0];

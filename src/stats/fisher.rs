@@ -12,7 +12,7 @@ use statrs::function::factorial::ln_binomial;
 /// x1/n1 - x2/n2 with Newcombe's hybrid score 95 % interval (method 10, Newcombe 1998).
 ///
 /// ```
-/// use trialsim::analysis::fisher::fisher_exact;
+/// use trialsim::stats::fisher::fisher_exact;
 /// use trialsim::scenario::Alternative;
 /// // scipy.stats.fisher_exact([[7, 10], [2, 15]]).pvalue = 0.11753800519095291 (SciPy 1.17.1)
 /// let r = fisher_exact(7, 17, 2, 17, Alternative::TwoSided);
@@ -64,7 +64,7 @@ pub fn fisher_exact(x1: u64, n1: u64, x2: u64, n2: u64, alt: Alternative) -> Tes
 /// Wilson score 95 % interval for a proportion x/n.
 ///
 /// ```
-/// let (lo, hi) = trialsim::analysis::fisher::wilson(5, 20);
+/// let (lo, hi) = trialsim::stats::fisher::wilson(5, 20);
 /// // statsmodels proportion_confint(5, 20, method="wilson") = (0.11186, 0.46870)
 /// assert!((lo - 0.11186).abs() < 1e-5 && (hi - 0.46870).abs() < 1e-5);
 /// ```

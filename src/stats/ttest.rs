@@ -6,7 +6,7 @@
 //! result. Callers count invalid tests as non-rejections and report how often they happened.
 
 use super::dist::{t_sf, t975};
-use super::summary::{BiSummary, Summary};
+use super::moments::{BiSummary, Summary};
 use crate::scenario::Alternative;
 
 /// Result of one test.
@@ -64,7 +64,7 @@ impl TStat {
 
     /// Estimate, confidence interval and statistic, without a p-value (NaN): for Monte Carlo
     /// decisions, which need only where the statistic falls among critical values (see
-    /// [`crate::analysis::multiplicity::reject_from_brackets`]).
+    /// [`crate::stats::multiplicity::reject_from_brackets`]).
     pub fn without_p(&self) -> TestOutcome {
         from_t_ci(self.estimate, self.se, self.df)
     }
@@ -107,7 +107,7 @@ pub fn from_t(estimate: f64, se: f64, df: f64, alt: Alternative) -> TestOutcome 
 /// Welch's unequal-variance t-test of mean(a) - mean(b) with Welch-Satterthwaite df.
 ///
 /// ```
-/// use trialsim::analysis::{summary::Summary, ttest::welch};
+/// use trialsim::stats::{moments::Summary, ttest::welch};
 /// use trialsim::scenario::Alternative;
 /// let a = Summary { n: 10.0, mean: 1.0, var: 1.0 };
 /// let b = Summary { n: 20.0, mean: 0.0, var: 4.0 };
@@ -143,7 +143,7 @@ pub fn welch_stat(a: &Summary, b: &Summary) -> TStat {
 /// Student's pooled-variance two-sample t-test of mean(a) - mean(b).
 ///
 /// ```
-/// use trialsim::analysis::{summary::Summary, ttest::student};
+/// use trialsim::stats::{moments::Summary, ttest::student};
 /// use trialsim::scenario::Alternative;
 /// let a = Summary { n: 10.0, mean: 1.0, var: 1.0 };
 /// let b = Summary { n: 20.0, mean: 0.0, var: 4.0 };
@@ -180,7 +180,7 @@ pub fn student_stat(a: &Summary, b: &Summary) -> TStat {
 /// One-sample t-test of mean = 0 (the paired t-test when applied to differences).
 ///
 /// ```
-/// use trialsim::analysis::{summary::Summary, ttest::one_sample};
+/// use trialsim::stats::{moments::Summary, ttest::one_sample};
 /// use trialsim::scenario::Alternative;
 /// let d = Summary { n: 12.0, mean: 0.5, var: 1.0 };
 /// let r = one_sample(&d, Alternative::TwoSided);
@@ -212,7 +212,7 @@ pub fn one_sample_stat(d: &Summary) -> TStat {
 /// within-group slope. Equivalent to the group coefficient of OLS `y ~ group + x` (df n - 3).
 ///
 /// ```
-/// use trialsim::analysis::{summary::CoMoments, ttest::ancova};
+/// use trialsim::stats::{moments::CoMoments, ttest::ancova};
 /// use trialsim::scenario::Alternative;
 /// let (mut a, mut b) = (CoMoments::default(), CoMoments::default());
 /// for (x, y) in [(1.0, 2.0), (2.0, 2.5), (3.0, 4.5), (4.0, 4.0)] { a.push(x, y); }

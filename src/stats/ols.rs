@@ -2,8 +2,8 @@
 //! `y ~ group + x_1 + ... + x_q`, from accumulated cross-products (complete cases only).
 
 use super::ttest::{TestOutcome, from_t};
-use crate::linalg::solve_spd;
 use crate::scenario::Alternative;
+use crate::stats::linalg::solve_spd;
 
 /// Accumulates X'X and X'y for columns [1, group, x_1..x_q].
 #[derive(Debug, Clone, Default)]
@@ -53,7 +53,7 @@ impl Ols {
     /// The group coefficient (group 1 minus group 0, adjusted) with its t-test (df n - q - 2).
     ///
     /// ```
-    /// use trialsim::analysis::ols::Ols;
+    /// use trialsim::stats::ols::Ols;
     /// use trialsim::scenario::Alternative;
     /// // Same data as the ANCOVA example (tests/reference.rs, R lm): g1 = 1.48796791443850229.
     /// let mut o = Ols::default();

@@ -6,14 +6,14 @@
 //! 1/sqrt(n-3) for Pearson and sqrt(1.06/(n-3)) for Spearman (Fieller, Hartley & Pearson 1957).
 
 use super::dist::{norm_quantile, t_sf};
-use super::summary::BiSummary;
+use super::moments::BiSummary;
 use super::ttest::TestOutcome;
 use crate::scenario::Alternative;
 
 /// Pearson correlation test from a bivariate summary.
 ///
 /// ```
-/// use trialsim::analysis::{summary::CoMoments, correlation::pearson};
+/// use trialsim::stats::{moments::CoMoments, correlation::pearson};
 /// use trialsim::scenario::Alternative;
 /// let mut c = CoMoments::default();
 /// for (x, y) in [(1.0, 2.0), (2.0, 1.0), (3.0, 4.0), (4.0, 3.0), (5.0, 6.0)] { c.push(x, y); }
@@ -86,7 +86,7 @@ pub fn rank_in_place(v: &mut [f64], idx: &mut Vec<usize>) {
 /// `x` and `y` are overwritten with ranks.
 ///
 /// ```
-/// use trialsim::analysis::correlation::spearman;
+/// use trialsim::stats::correlation::spearman;
 /// use trialsim::scenario::Alternative;
 /// let mut x = vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0];
 /// let mut y = vec![2.0, 1.0, 4.0, 3.0, 6.0, 6.0];
@@ -116,7 +116,7 @@ pub fn spearman(
     }
     rank_in_place(x, idx);
     rank_in_place(y, idx);
-    let mut c = super::summary::CoMoments::default();
+    let mut c = super::moments::CoMoments::default();
     for i in 0..k {
         c.push(x[i], y[i]);
     }

@@ -21,7 +21,7 @@ fn std_normal() -> Normal {
 ///
 /// ```
 /// // statrs 0.19 erfc is accurate to about 1e-12 here.
-/// assert!((trialsim::analysis::dist::norm_cdf(1.959963984540054) - 0.975).abs() < 1e-11);
+/// assert!((trialsim::stats::dist::norm_cdf(1.959963984540054) - 0.975).abs() < 1e-11);
 /// ```
 pub fn norm_cdf(x: f64) -> f64 {
     std_normal().cdf(x)
@@ -36,7 +36,7 @@ pub fn norm_quantile(p: f64) -> f64 {
 ///
 /// ```
 /// // scipy.stats.t.sf(2.0, 10) = 0.03669401738537018 (SciPy 1.17.1)
-/// assert!((trialsim::analysis::dist::t_sf(2.0, 10.0) - 0.03669401738537018).abs() < 1e-12);
+/// assert!((trialsim::stats::dist::t_sf(2.0, 10.0) - 0.03669401738537018).abs() < 1e-12);
 /// ```
 pub fn t_sf(t: f64, df: f64) -> f64 {
     if t.is_nan() || !(df > 0.0) {
@@ -61,9 +61,9 @@ pub fn t_sf(t: f64, df: f64) -> f64 {
 ///
 /// ```
 /// // scipy.stats.t.ppf(0.975, 10) = 2.228138851986274 (SciPy 1.17.1)
-/// assert!((trialsim::analysis::dist::t_quantile(0.975, 10.0) - 2.228138851986274).abs() < 1e-11);
+/// assert!((trialsim::stats::dist::t_quantile(0.975, 10.0) - 2.228138851986274).abs() < 1e-11);
 /// // scipy.stats.t.ppf(0.975, 5e4) = 1.9600114310936798: statrs alone is off here
-/// assert!((trialsim::analysis::dist::t_quantile(0.975, 5e4) - 1.9600114310936798).abs() < 1e-11);
+/// assert!((trialsim::stats::dist::t_quantile(0.975, 5e4) - 1.9600114310936798).abs() < 1e-11);
 /// ```
 pub fn t_quantile(p: f64, df: f64) -> f64 {
     if !(df > 0.0 && p > 0.0 && p < 1.0) {
@@ -104,7 +104,7 @@ pub fn t_quantile(p: f64, df: f64) -> f64 {
 ///
 /// ```
 /// // scipy.stats.nct.cdf(2.0, 10, 1.5) = 0.6591540724421909 (SciPy 1.17.1)
-/// let p = trialsim::analysis::dist::nct_cdf(2.0, 10.0, 1.5);
+/// let p = trialsim::stats::dist::nct_cdf(2.0, 10.0, 1.5);
 /// assert!((p - 0.6591540724421909).abs() < 1e-9);
 /// ```
 pub fn nct_cdf(t: f64, df: f64, delta: f64) -> f64 {
@@ -165,7 +165,7 @@ pub fn nct_cdf(t: f64, df: f64, delta: f64) -> f64 {
 /// ```
 /// // power.t.test(n = 20, delta = 0.8) in R; the same noncentral-t formula in SciPy 1.17.1
 /// // (1 - nct.cdf(c, 38, ncp) + nct.cdf(-c, 38, ncp), c = t.ppf(0.975, 38)) gives 0.6934041966153817
-/// let p = trialsim::analysis::dist::power_two_sample_t(0.8, 20, 20, 0.05);
+/// let p = trialsim::stats::dist::power_two_sample_t(0.8, 20, 20, 0.05);
 /// assert!((p - 0.6934041966153817).abs() < 1e-9);
 /// ```
 pub fn power_two_sample_t(d: f64, n1: usize, n2: usize, alpha: f64) -> f64 {
@@ -181,7 +181,7 @@ pub fn power_two_sample_t(d: f64, n1: usize, n2: usize, alpha: f64) -> f64 {
 ///
 /// ```
 /// // SciPy 1.17.1, noncentral t with df 14, ncp 0.5 sqrt(15): 0.43792671068850514
-/// let p = trialsim::analysis::dist::power_one_sample_t(0.5, 15, 0.05);
+/// let p = trialsim::stats::dist::power_one_sample_t(0.5, 15, 0.05);
 /// assert!((p - 0.43792671068850514).abs() < 1e-9);
 /// ```
 pub fn power_one_sample_t(d: f64, n: usize, alpha: f64) -> f64 {
@@ -197,7 +197,7 @@ pub fn power_one_sample_t(d: f64, n: usize, alpha: f64) -> f64 {
 ///
 /// ```
 /// // SciPy 1.17.1: norm.cdf(atanh(0.3) sqrt(47) - 1.959964) + norm.cdf(-... - 1.959964) = 0.56436763896354
-/// let p = trialsim::analysis::dist::power_correlation_fisher_z(0.3, 50, 0.05);
+/// let p = trialsim::stats::dist::power_correlation_fisher_z(0.3, 50, 0.05);
 /// assert!((p - 0.56436763896354).abs() < 1e-9);
 /// ```
 pub fn power_correlation_fisher_z(rho: f64, n: usize, alpha: f64) -> f64 {
@@ -262,7 +262,7 @@ impl QuantileTable {
 ///
 /// ```
 /// // scipy.stats.t.ppf(0.975, 23.4) = 2.066702665217673 (SciPy 1.17.1)
-/// let q = trialsim::analysis::dist::quantile_table(0.975).get(23.4);
+/// let q = trialsim::stats::dist::quantile_table(0.975).get(23.4);
 /// assert!((q - 2.066702665217673).abs() < 1e-9);
 /// ```
 pub fn quantile_table(p: f64) -> Arc<QuantileTable> {

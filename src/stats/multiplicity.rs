@@ -7,7 +7,7 @@ use crate::scenario::Multiplicity;
 /// Adjust `p` in place (NaN entries stay NaN). `order` is scratch space.
 ///
 /// ```
-/// use trialsim::analysis::multiplicity::adjust;
+/// use trialsim::stats::multiplicity::adjust;
 /// use trialsim::scenario::Multiplicity;
 /// let mut p = vec![0.01, 0.04, 0.03, 0.005];
 /// adjust(&mut p, Multiplicity::Holm, &mut Vec::new());
@@ -65,7 +65,7 @@ pub fn adjust(p: &mut [f64], method: Multiplicity, order: &mut Vec<usize>) {
 /// rejection depends only on which of these levels each p-value is at or below.
 ///
 /// ```
-/// use trialsim::analysis::multiplicity::levels;
+/// use trialsim::stats::multiplicity::levels;
 /// use trialsim::scenario::Multiplicity;
 /// assert_eq!(levels(Multiplicity::Holm, 4, 0.05), vec![0.0125, 0.05 / 3.0, 0.025, 0.05]);
 /// assert_eq!(levels(Multiplicity::Bh, 2, 0.05), vec![0.025, 0.05]);

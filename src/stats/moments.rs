@@ -17,7 +17,7 @@ pub struct Summary {
 /// Accumulates a [`Summary`].
 ///
 /// ```
-/// use trialsim::analysis::summary::Moments;
+/// use trialsim::stats::moments::Moments;
 /// let mut m = Moments::default();
 /// for x in [1.0, 2.0, 4.0] { m.push(x); }
 /// let s = m.summary();
@@ -52,7 +52,7 @@ impl Moments {
     /// Add another accumulator's values (as if they had been pushed here).
     ///
     /// ```
-    /// use trialsim::analysis::summary::Moments;
+    /// use trialsim::stats::moments::Moments;
     /// let (mut a, mut b, mut all) = (Moments::default(), Moments::default(), Moments::default());
     /// for x in [1.0, 2.0, 4.0] { a.push(x); all.push(x); }
     /// for x in [10.0, 7.0] { b.push(x); all.push(x); }
