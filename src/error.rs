@@ -78,10 +78,114 @@ fn fmt_problems(problems: &[Problem]) -> String {
         .join("\n")
 }
 
+/// Which run setting a [`RunError::Setting`] is about. Front ends name it their own way (the
+/// command line as a flag, `--max-n`; Python as a keyword, `max_n`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Setting {
+    /// Number of simulated trials.
+    Reps,
+    /// Worker threads.
+    Threads,
+    /// The Monte Carlo precision that stops a run early.
+    Precision,
+    /// A shard K of M.
+    Shard,
+    /// Group sizes (total N, a grid, per-group counts).
+    Sizes,
+    /// The criterion of a search (`FAMILY:HYPOTHESIS[:METRIC]`).
+    Criterion,
+    /// The target of a search.
+    Target,
+    /// The largest N of a search.
+    MaxN,
+    /// The simulation path.
+    Path,
+    /// A what-if grid over a scenario parameter.
+    Vary,
+    /// The significance level.
+    Alpha,
+    /// A plot request.
+    Plot,
+}
+
+impl Setting {
+    /// The setting's name in the library's own terms (`max_n`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Setting::Reps => "reps",
+            Setting::Threads => "threads",
+            Setting::Precision => "precision",
+            Setting::Shard => "shard",
+            Setting::Sizes => "sizes",
+            Setting::Criterion => "criterion",
+            Setting::Target => "target",
+            Setting::MaxN => "max_n",
+            Setting::Path => "path",
+            Setting::Vary => "vary",
+            Setting::Alpha => "alpha",
+            Setting::Plot => "plot",
+        }
+    }
+}
+
 /// Errors of a simulation run that are not the scenario's fault.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum RunError {
-    /// The requested run settings are not usable (e.g. zero replicates, N too small for the groups).
-    #[error("{0}")]
-    BadSettings(String),
+    /// A run setting is not usable (e.g. zero replicates, an unknown criterion).
+    #[error("{}: {reason}", setting.name())]
+    Setting {
+        /// Which setting.
+        setting: Setting,
+        /// What is wrong, with the numbers involved.
+        reason: String,
+    },
+    /// A group is too small for a family of the analysis plan.
+    #[error(
+        "family '{family}' needs at least {need} subjects in group '{group}', the sizes give {have}; \
+         use a larger N"
+    )]
+    TooFewSubjects {
+        /// The family.
+        family: String,
+        /// The group (controls, patients or an arm).
+        group: String,
+        /// The smallest size the family's analysis needs.
+        need: usize,
+        /// The size asked for.
+        have: usize,
+    },
+    /// The scenario has nothing to analyse.
+    #[error(
+        "the analysis plan has no families (the design gives nothing to compare): add analysis.families"
+    )]
+    NoFamilies,
+    /// A partial result cannot be merged.
+    #[error("{file}: {reason}")]
+    Partial {
+        /// The partial result's name (file name).
+        file: String,
+        /// Why it was refused.
+        reason: String,
+    },
+    /// The run was cancelled through its cancellation flag.
+    #[error("the run was cancelled")]
+    Cancelled,
+}
+
+impl RunError {
+    /// A [`RunError::Setting`].
+    pub fn setting(setting: Setting, reason: impl Into<String>) -> Self {
+        RunError::Setting {
+            setting,
+            reason: reason.into(),
+        }
+    }
+
+    /// Whether the error is the input's fault (bad settings or partial files) rather than a
+    /// failure of the run.
+    pub fn is_input_error(&self) -> bool {
+        !matches!(self, RunError::Cancelled)
+    }
 }

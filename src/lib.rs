@@ -28,6 +28,8 @@ pub mod report;
 pub mod rng;
 pub mod scenario;
 pub mod stats;
+pub mod study;
 
-pub use error::{Problem, RunError, ScenarioError};
+pub use error::{Problem, RunError, ScenarioError, Setting};
 pub use scenario::{Scenario, Sizes};
+pub use study::Study;

@@ -9,7 +9,7 @@ use cli::{Cli, Command, Format};
 use std::path::Path;
 use std::process::ExitCode;
 use std::time::Instant;
-use trialsim::{RunError, model::Cohort, montecarlo, report, scenario};
+use trialsim::{model::Cohort, montecarlo, report, scenario};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -26,12 +26,18 @@ fn main() -> ExitCode {
     }
 }
 
+/// A bad command line.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+struct UsageError(String);
+
 /// Bad input (scenario or settings) gets status 2; everything else 1.
 fn is_input_error(e: &anyhow::Error) -> bool {
     e.chain().any(|c| {
         c.downcast_ref::<trialsim::ScenarioError>().is_some()
+            || c.downcast_ref::<UsageError>().is_some()
             || c.downcast_ref::<trialsim::RunError>()
-                .is_some_and(|r| matches!(r, trialsim::RunError::BadSettings(_)))
+                .is_some_and(|r| r.is_input_error())
     })
 }
 
@@ -117,7 +123,7 @@ fn run(cli: Cli) -> Result<()> {
                 patients.unwrap_or(s.n_patients),
             );
             if patients.unwrap_or(s.n_patients) > 0 && s.arms.is_empty() {
-                return Err(trialsim::RunError::BadSettings(
+                return Err(UsageError(
                     "--patients: the scenario has no arms to put patients in".into(),
                 )
                 .into());
@@ -197,10 +203,10 @@ fn validate(names: Vec<String>) -> Result<()> {
 
 fn settings(mc: &cli::McArgs) -> Result<montecarlo::RunSettings> {
     if mc.reps == 0 {
-        return Err(RunError::BadSettings("--reps: must be > 0".into()).into());
+        return Err(UsageError("--reps: must be > 0".into()).into());
     }
     let threads = match mc.threads {
-        Some(0) => return Err(RunError::BadSettings("--threads: must be > 0".into()).into()),
+        Some(0) => return Err(UsageError("--threads: must be > 0".into()).into()),
         Some(t) => t,
         None => std::thread::available_parallelism().map_or(1, |n| n.get()),
     };
@@ -221,7 +227,7 @@ fn out_kind(path: &Path) -> Result<&'static str> {
     match path.extension().and_then(|e| e.to_str()) {
         Some("json") => Ok("json"),
         Some("csv") => Ok("csv"),
-        _ => Err(RunError::BadSettings(format!(
+        _ => Err(UsageError(format!(
             "--out {}: the file name must end in .json or .csv",
             path.display()
         ))
@@ -231,7 +237,7 @@ fn out_kind(path: &Path) -> Result<&'static str> {
 
 fn parse_grid(text: &str) -> Result<Vec<usize>> {
     let bad = || {
-        RunError::BadSettings(format!(
+        UsageError(format!(
             "--n-grid: expected FROM:TO:STEP with FROM <= TO and STEP > 0, e.g. 40:200:20, got '{text}'"
         ))
     };
@@ -283,13 +289,10 @@ fn power(
     let shard = shard.map(montecarlo::shard::parse).transpose()?;
     if let Some(p) = precision {
         if !(p > 0.0 && p < 0.5) {
-            return Err(RunError::BadSettings(format!(
-                "--precision: must be in (0, 0.5), got {p}"
-            ))
-            .into());
+            return Err(UsageError(format!("--precision: must be in (0, 0.5), got {p}")).into());
         }
         if shard.is_some() {
-            return Err(RunError::BadSettings(
+            return Err(UsageError(
                 "--precision and --shard: an early stop depends on all replicates; give --reps instead".into(),
             )
             .into());
@@ -300,10 +303,9 @@ fn power(
         .as_ref()
         .is_some_and(|p| out_kind(p).ok() == Some("json"));
     if shard.is_some() && !json_out {
-        return Err(RunError::BadSettings(
-            "--shard writes a partial result: give --out PART.json".into(),
-        )
-        .into());
+        return Err(
+            UsageError("--shard writes a partial result: give --out PART.json".into()).into(),
+        );
     }
     let sizes: Vec<trialsim::Sizes> = match (n, grid) {
         (Some(n), _) => vec![s.sizes_for_total(n)],
@@ -421,7 +423,7 @@ fn prepare(
 ) -> Result<(trialsim::Scenario, montecarlo::RunSettings)> {
     let s = scenario::load(name)?;
     if s.families.is_empty() {
-        return Err(RunError::BadSettings(format!(
+        return Err(UsageError(format!(
             "{name}: the analysis plan has no families (the design gives nothing to compare): \
              add analysis.families"
         ))
@@ -439,7 +441,7 @@ fn prepare(
 fn check_plot_args(s: &trialsim::Scenario, plots: &cli::PlotArgs) -> Result<()> {
     for p in [&plots.plot, &plots.learning_plot].into_iter().flatten() {
         if p.extension().and_then(|e| e.to_str()) != Some("svg") {
-            return Err(RunError::BadSettings(format!(
+            return Err(UsageError(format!(
                 "{}: plots are SVG files; name it FILE.svg",
                 p.display()
             ))
@@ -448,16 +450,15 @@ fn check_plot_args(s: &trialsim::Scenario, plots: &cli::PlotArgs) -> Result<()> 
     }
     for h in &plots.plot_hypotheses {
         let c: montecarlo::search::Criterion = h.parse().map_err(|_| {
-            RunError::BadSettings(format!(
+            UsageError(format!(
                 "--plot-hypothesis: expected FAMILY:HYPOTHESIS, got '{h}'"
             ))
         })?;
-        c.check(s).map_err(|e| {
-            RunError::BadSettings(e.to_string().replace("--criterion", "--plot-hypothesis"))
-        })?;
+        c.check(s)
+            .map_err(|e| UsageError(e.to_string().replace("--criterion", "--plot-hypothesis")))?;
     }
     if plots.learning_plot.is_some() && !s.families.iter().any(|f| f.prediction.is_some()) {
-        return Err(RunError::BadSettings(
+        return Err(UsageError(
             "--learning-plot: the analysis plan has no prediction family".into(),
         )
         .into());
@@ -484,13 +485,13 @@ fn write_plots(
             })
             .collect();
         let svg = report::results::power_plot(s, seed, rows, &chosen, target, mark)
-            .map_err(RunError::BadSettings)?;
+            .map_err(UsageError)?;
         report::write_atomic(path, svg.as_bytes())
             .with_context(|| format!("writing {}", path.display()))?;
         eprintln!("wrote {}", path.display());
     }
     if let Some(path) = &plots.learning_plot {
-        let svg = report::results::learning_plot(s, seed, rows).map_err(RunError::BadSettings)?;
+        let svg = report::results::learning_plot(s, seed, rows).map_err(UsageError)?;
         report::write_atomic(path, svg.as_bytes())
             .with_context(|| format!("writing {}", path.display()))?;
         eprintln!("wrote {}", path.display());
@@ -533,7 +534,7 @@ fn merge(parts: &[std::path::PathBuf], out: &Path) -> Result<()> {
         let text =
             std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?;
         let part: montecarlo::shard::Partial = serde_json::from_str(&text).map_err(|e| {
-            RunError::BadSettings(format!(
+            UsageError(format!(
                 "{}: not a partial result of `power --shard` ({e})",
                 p.display()
             ))
@@ -670,7 +671,7 @@ fn sample_size(
     if let Some(path) = &plots.plot {
         let rows: Vec<montecarlo::Row> = ss.evaluated.values().flatten().cloned().collect();
         let svg = report::results::criterion_plot(&s, set.seed, &rows, &crit, target, ss.n)
-            .map_err(RunError::BadSettings)?;
+            .map_err(UsageError)?;
         report::write_atomic(path, svg.as_bytes())
             .with_context(|| format!("writing {}", path.display()))?;
         eprintln!("wrote {}", path.display());
@@ -691,7 +692,7 @@ fn report_cmd(
     threads: Option<usize>,
 ) -> Result<()> {
     if out.extension().and_then(|e| e.to_str()) != Some("html") {
-        return Err(RunError::BadSettings(format!(
+        return Err(UsageError(format!(
             "--out {}: the report is an HTML file; name it FILE.html",
             out.display()
         ))
@@ -724,9 +725,7 @@ fn report_cmd(
                 .into_iter()
                 .find(|c| c.2 == "power")
                 .ok_or_else(|| {
-                    RunError::BadSettings(
-                        "--criterion: the plan has no power figure; name one".into(),
-                    )
+                    UsageError("--criterion: the plan has no power figure; name one".into())
                 })?;
             montecarlo::search::Criterion {
                 family: f,

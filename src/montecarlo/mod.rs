@@ -15,13 +15,15 @@
 //! assert!(p.value > 0.0 && p.value < 1.0 && p.mc_se > 0.0);
 //! ```
 
+mod metric;
 pub mod search;
 pub mod shard;
+mod table;
 pub mod truth;
 
 use crate::analysis::Data;
 use crate::analysis::{Analyzer, TrialResult};
-use crate::error::RunError;
+use crate::error::{RunError, Setting};
 use crate::model::Cohort;
 use crate::model::summary::{SummaryDraw, SummaryModel};
 use crate::scenario::{Scenario, Sizes};
@@ -30,7 +32,9 @@ use rayon::prelude::*;
 use serde::Serialize;
 use truth::Truths;
 mod predacc;
+pub use metric::Metric;
 pub use predacc::{Hist, MetricAcc, ModelAcc};
+pub use table::ResultTable;
 
 /// Replicates per block: the unit of deterministic summation and of sharding.
 pub const BLOCK: u64 = 64;
@@ -78,9 +82,12 @@ pub fn summary_model(s: &Scenario, path: SimPath) -> Result<Option<SummaryModel>
         SimPath::Subject => Ok(None),
         SimPath::Auto => Ok(SummaryModel::new(s).ok()),
         SimPath::Summary => SummaryModel::new(s).map(Some).map_err(|why| {
-            RunError::BadSettings(format!(
-                "--path summary: the summary path is not exact for this scenario: {why}; use --path subject or auto"
-            ))
+            RunError::setting(
+                Setting::Path,
+                format!(
+                    "the summary path is not exact for this scenario: {why}; use the subject path or auto"
+                ),
+            )
         }),
     }
 }
@@ -374,7 +381,9 @@ pub fn run_blocks(
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
-        .map_err(|e| RunError::BadSettings(format!("--threads: cannot start thread pool: {e}")))?;
+        .map_err(|e| {
+            RunError::setting(Setting::Threads, format!("cannot start thread pool: {e}"))
+        })?;
     let (seed, reps) = (settings.seed, settings.reps);
     let mut total = Total::new(s);
     let mut b = blocks.start;
@@ -432,7 +441,7 @@ pub fn run(
     truths: &Truths,
 ) -> Result<Accumulator, RunError> {
     if settings.reps == 0 {
-        return Err(RunError::BadSettings("--reps: must be > 0".into()));
+        return Err(RunError::setting(Setting::Reps, "must be > 0"));
     }
     let wave = (settings.threads.max(1) * 8) as u64;
     let total = run_blocks(
@@ -471,11 +480,12 @@ pub fn check_sizes(s: &Scenario, sizes: &Sizes) -> Result<(), RunError> {
                 _ => 2,
             };
             if n < min {
-                return Err(RunError::BadSettings(format!(
-                    "family '{}' needs at least {min} subjects in group '{g}', the sizes give {n} \
-                     (controls {}, arms {:?}); use a larger N",
-                    f.name, sizes.controls, sizes.arms
-                )));
+                return Err(RunError::TooFewSubjects {
+                    family: f.name.clone(),
+                    group: g,
+                    need: min,
+                    have: n,
+                });
             }
         }
     }
@@ -495,8 +505,8 @@ pub struct Row {
     pub family: String,
     /// Hypothesis (region, endpoint, `any`, `all`, `at_least_k`, or `family`).
     pub hypothesis: String,
-    /// Metric name.
-    pub metric: String,
+    /// What the row measures.
+    pub metric: Metric,
     /// Estimate.
     pub value: f64,
     /// Monte Carlo standard error.
@@ -528,7 +538,7 @@ pub fn diagnosands(s: &Scenario, sizes: &Sizes, acc: &Accumulator, truths: &Trut
         n_patients: sizes.patients(),
         family: family.to_string(),
         hypothesis: hyp.to_string(),
-        metric: metric.to_string(),
+        metric: Metric::from(metric),
         value,
         mc_se: se,
         ci_low: lo,

@@ -7,8 +7,9 @@
 //! (the smallest N whose 95 % upper bound reaches it, and the smallest whose lower bound does).
 //! Nothing is extrapolated: if the target is not reached within `max_n`, the result says so.
 
+use super::Metric;
 use super::{Row, RunSettings, check_sizes, diagnosands, run, truth::Truths};
-use crate::error::RunError;
+use crate::error::{RunError, Setting};
 use crate::scenario::Scenario;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -24,7 +25,7 @@ pub struct Criterion {
     /// Hypothesis (region, endpoint, `any`, `all`, `at_least_k`).
     pub hypothesis: String,
     /// Metric (a proportion that grows with N, such as `power`).
-    pub metric: String,
+    pub metric: Metric,
 }
 
 impl std::str::FromStr for Criterion {
@@ -32,15 +33,18 @@ impl std::str::FromStr for Criterion {
     fn from_str(text: &str) -> Result<Self, RunError> {
         let parts: Vec<&str> = text.split(':').collect();
         if !(2..=3).contains(&parts.len()) || parts.iter().any(|p| p.is_empty()) {
-            return Err(RunError::BadSettings(format!(
-                "--criterion: expected FAMILY:HYPOTHESIS[:METRIC], e.g. clinical:madrs_change or \
-                 ampar_change:any:power, got '{text}'"
-            )));
+            return Err(RunError::setting(
+                Setting::Criterion,
+                format!(
+                    "expected FAMILY:HYPOTHESIS[:METRIC], e.g. clinical:madrs_change or \
+                     biomarker_change:any:power, got '{text}'"
+                ),
+            ));
         }
         Ok(Criterion {
             family: parts[0].into(),
             hypothesis: parts[1].into(),
-            metric: parts.get(2).unwrap_or(&"power").to_string(),
+            metric: Metric::from(*parts.get(2).unwrap_or(&"power")),
         })
     }
 }
@@ -50,21 +54,27 @@ impl Criterion {
     pub fn check(&self, s: &Scenario) -> Result<(), RunError> {
         let Some(f) = s.families.iter().find(|f| f.name == self.family) else {
             let names: Vec<&str> = s.families.iter().map(|f| f.name.as_str()).collect();
-            return Err(RunError::BadSettings(format!(
-                "--criterion: no family '{}' in the analysis plan (families: {})",
-                self.family,
-                names.join(", ")
-            )));
+            return Err(RunError::setting(
+                Setting::Criterion,
+                format!(
+                    "no family '{}' in the analysis plan (families: {})",
+                    self.family,
+                    names.join(", ")
+                ),
+            ));
         };
         let hyps = s.hypotheses(f);
         if f.prediction.is_some() {
             if !hyps.contains(&self.hypothesis) {
-                return Err(RunError::BadSettings(format!(
-                    "--criterion: prediction family '{}' has no model '{}'; models: {}",
-                    self.family,
-                    self.hypothesis,
-                    hyps.join(", ")
-                )));
+                return Err(RunError::setting(
+                    Setting::Criterion,
+                    format!(
+                        "prediction family '{}' has no model '{}'; models: {}",
+                        self.family,
+                        self.hypothesis,
+                        hyps.join(", ")
+                    ),
+                ));
             }
             let known = [
                 "auc_cv",
@@ -80,11 +90,14 @@ impl Criterion {
                 "brier_true",
             ];
             if !known.contains(&self.metric.as_str()) {
-                return Err(RunError::BadSettings(format!(
-                    "--criterion: metric '{}' cannot be sized for; use one of {}",
-                    self.metric,
-                    known.join(", ")
-                )));
+                return Err(RunError::setting(
+                    Setting::Criterion,
+                    format!(
+                        "metric '{}' cannot be sized for; use one of {}",
+                        self.metric,
+                        known.join(", ")
+                    ),
+                ));
             }
             return Ok(());
         }
@@ -98,18 +111,21 @@ impl Criterion {
                 .and_then(|x| x.parse::<usize>().ok())
                 .is_some_and(|x| (2..=k).contains(&x));
         if !ok {
-            return Err(RunError::BadSettings(format!(
-                "--criterion: family '{}' has no hypothesis '{}'; use one of {}, any, all, at_least_2..at_least_{k}",
-                self.family,
-                self.hypothesis,
-                hyps.join(", ")
-            )));
+            return Err(RunError::setting(
+                Setting::Criterion,
+                format!(
+                    "family '{}' has no hypothesis '{}'; use one of {}, any, all, at_least_2..at_least_{k}",
+                    self.family,
+                    self.hypothesis,
+                    hyps.join(", ")
+                ),
+            ));
         }
-        if self.metric != "power" {
-            return Err(RunError::BadSettings(format!(
-                "--criterion: metric '{}' cannot be sized for; use power",
-                self.metric
-            )));
+        if self.metric != Metric::Power {
+            return Err(RunError::setting(
+                Setting::Criterion,
+                format!("metric '{}' cannot be sized for; use power", self.metric),
+            ));
         }
         Ok(())
     }
@@ -118,7 +134,7 @@ impl Criterion {
     /// rather than a level to reach.
     pub fn at_most(&self) -> bool {
         matches!(self.metric.as_str(), "auc_gap" | "optimism_auc")
-            || self.metric.starts_with("brier")
+            || self.metric.as_str().starts_with("brier")
     }
 
     /// The row of this criterion among a run's rows.
@@ -169,16 +185,20 @@ pub fn sample_size(
 ) -> Result<SampleSize, RunError> {
     criterion.check(s)?;
     if !(target > 0.0 && target < 1.0) {
-        return Err(RunError::BadSettings(format!(
-            "--target: must be in (0, 1), got {target}"
-        )));
+        return Err(RunError::setting(
+            Setting::Target,
+            format!("must be in (0, 1), got {target}"),
+        ));
     }
     let at_most = criterion.at_most();
     let lo = min_total(s);
     if max_n < lo {
-        return Err(RunError::BadSettings(format!(
-            "--max-n: must be at least {lo} (the smallest N the analysis plan can run), got {max_n}"
-        )));
+        return Err(RunError::setting(
+            Setting::MaxN,
+            format!(
+                "must be at least {lo} (the smallest N the analysis plan can run), got {max_n}"
+            ),
+        ));
     }
     let mut cache: BTreeMap<usize, Vec<Row>> = BTreeMap::new();
     let mut eval = |n: usize| -> Result<Row, RunError> {

@@ -4,7 +4,7 @@
 //! Any scheduler can run the shards: a Slurm job array, GNU parallel, or a shell loop.
 
 use super::{SimPath, Total, n_blocks};
-use crate::error::RunError;
+use crate::error::{RunError, Setting};
 use crate::scenario::Sizes;
 use serde::{Deserialize, Serialize};
 
@@ -40,9 +40,10 @@ pub struct Partial {
 /// ```
 pub fn parse(text: &str) -> Result<(u64, u64), RunError> {
     let bad = || {
-        RunError::BadSettings(format!(
-            "--shard: expected K/M with 1 <= K <= M, e.g. 2/8, got '{text}'"
-        ))
+        RunError::setting(
+            Setting::Shard,
+            format!("expected K/M with 1 <= K <= M, e.g. 2/8, got '{text}'"),
+        )
     };
     let (k, m) = text.split_once('/').ok_or_else(bad)?;
     let (k, m): (u64, u64) = (
@@ -64,26 +65,31 @@ pub fn blocks(reps: u64, (k, m): (u64, u64)) -> std::ops::Range<u64> {
 /// Check that partials belong to one run and cover it exactly once; return them in shard order.
 pub fn check(mut parts: Vec<(String, Partial)>) -> Result<Vec<Partial>, RunError> {
     let Some((first_name, first)) = parts.first() else {
-        return Err(RunError::BadSettings(
-            "merge: give at least one partial result".into(),
-        ));
+        return Err(RunError::Partial {
+            file: "merge".into(),
+            reason: "give at least one partial result".into(),
+        });
     };
     let (first_name, first) = (first_name.clone(), first.clone());
     for (name, p) in &parts {
+        let refuse = |reason: String| RunError::Partial {
+            file: name.clone(),
+            reason,
+        };
         let differs = |what: &str| {
-            RunError::BadSettings(format!(
-                "{name}: {what} differs from {first_name}'s: these are not shards of one run"
+            refuse(format!(
+                "{what} differs from {first_name}'s: these are not shards of one run"
             ))
         };
         if p.trialsim_partial != FORMAT {
-            return Err(RunError::BadSettings(format!(
-                "{name}: unknown partial format {}",
+            return Err(refuse(format!(
+                "unknown partial format {}",
                 p.trialsim_partial
             )));
         }
         if p.version != env!("CARGO_PKG_VERSION") {
-            return Err(RunError::BadSettings(format!(
-                "{name}: written by trialsim {}, this is {}: merge with the version that ran the shards",
+            return Err(refuse(format!(
+                "written by trialsim {}, this is {}: merge with the version that ran the shards",
                 p.version,
                 env!("CARGO_PKG_VERSION")
             )));
@@ -116,9 +122,10 @@ pub fn check(mut parts: Vec<(String, Partial)>) -> Result<Vec<Partial>, RunError
     let got: Vec<u64> = parts.iter().map(|(_, p)| p.shard.0).collect();
     let want: Vec<u64> = (1..=m).collect();
     if got != want {
-        return Err(RunError::BadSettings(format!(
-            "merge: need each of shards 1..{m} exactly once, got {got:?}"
-        )));
+        return Err(RunError::Partial {
+            file: "merge".into(),
+            reason: format!("need each of shards 1..{m} exactly once, got {got:?}"),
+        });
     }
     Ok(parts.into_iter().map(|(_, p)| p).collect())
 }

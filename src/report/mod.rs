@@ -4,6 +4,7 @@
 //! half-written output file behind.
 
 pub mod cohort;
+pub mod export;
 pub mod html;
 pub mod plot;
 pub mod results;
@@ -22,26 +23,60 @@ use std::path::Path;
 /// assert_eq!(std::fs::read(&p).unwrap(), b"hello");
 /// ```
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".trialsim-")
-        .suffix(".tmp")
-        .tempfile_in(dir)?;
-    tmp.write_all(bytes)?;
-    // Temporary files are created private (0600); a result file should be as readable as any
-    // file the user writes.
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        tmp.as_file()
-            .set_permissions(std::fs::Permissions::from_mode(0o644))?;
+    write_all_atomic(&[(path, bytes)])
+}
+
+/// Write several files so that either all of them appear or none: every temporary is written
+/// and synced first, then each is renamed into place; if a rename fails, the files already
+/// renamed are removed again.
+///
+/// ```
+/// let dir = tempfile::tempdir().unwrap();
+/// let files = [(dir.path().join("a.csv"), "x"), (dir.path().join("a.csv.meta.json"), "{}")];
+/// trialsim::report::write_all_atomic(&files).unwrap();
+/// assert!(dir.path().join("a.csv.meta.json").exists());
+/// ```
+pub fn write_all_atomic<P: AsRef<Path>, B: AsRef<[u8]>>(files: &[(P, B)]) -> std::io::Result<()> {
+    let mut temps = Vec::new();
+    for (path, bytes) in files {
+        let path = path.as_ref();
+        let dir = match path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
+        };
+        let mut tmp = tempfile::Builder::new()
+            .prefix(".trialsim-")
+            .suffix(".tmp")
+            .tempfile_in(dir)
+            .map_err(|e| annotate(path, e))?;
+        tmp.write_all(bytes.as_ref())
+            .map_err(|e| annotate(path, e))?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            // Temporary files are created private (0600); a result file should be as readable as
+            // any file the user writes.
+            tmp.as_file()
+                .set_permissions(std::fs::Permissions::from_mode(0o644))?;
+        }
+        tmp.as_file().sync_all().map_err(|e| annotate(path, e))?;
+        temps.push((path.to_path_buf(), tmp));
     }
-    tmp.as_file().sync_all()?;
-    tmp.persist(path).map_err(|e| e.error)?;
+    let mut done: Vec<std::path::PathBuf> = Vec::new();
+    for (path, tmp) in temps {
+        if let Err(e) = tmp.persist(&path) {
+            for p in &done {
+                let _ = std::fs::remove_file(p);
+            }
+            return Err(annotate(&path, e.error));
+        }
+        done.push(path);
+    }
     Ok(())
+}
+
+fn annotate(path: &Path, e: std::io::Error) -> std::io::Error {
+    std::io::Error::new(e.kind(), format!("writing {}: {e}", path.display()))
 }
 
 /// Provenance recorded in every result file.

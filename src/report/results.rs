@@ -245,7 +245,7 @@ pub fn criterion_plot(
     target: f64,
     chosen: Option<usize>,
 ) -> Result<String, String> {
-    let wanted = [(c.family.clone(), c.hypothesis.clone(), c.metric.clone())];
+    let wanted = [(c.family.clone(), c.hypothesis.clone(), c.metric.to_string())];
     let curves = super::plot::curves_from_rows(rows, &wanted);
     let y_max = curves
         .iter()
@@ -258,10 +258,10 @@ pub fn criterion_plot(
             s.spec.name, c.family, c.hypothesis, c.metric
         ),
         x_label: "Total enrolled N (controls + patients)".into(),
-        y_label: c.metric.clone(),
+        y_label: c.metric.to_string(),
         y_range: (
             0.0,
-            if c.metric == "power" || c.metric.starts_with("assurance") {
+            if c.metric == "power" || c.metric.as_str().starts_with("assurance") {
                 1.0
             } else {
                 y_max * 1.1

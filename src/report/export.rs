@@ -1,0 +1,133 @@
+//! Result files behind one small trait: a tidy table as CSV (with its metadata beside it) or as
+//! one JSON document. Every front end writes results through these, so the bytes are the same
+//! whether a run came from the command line, Python or the web page.
+
+use super::results;
+use crate::montecarlo::Row;
+use crate::study::{PowerResult, SampleSizeResult};
+use serde_json::{Value, json};
+use std::path::{Path, PathBuf};
+
+/// A result-file format.
+pub trait Exporter {
+    /// The files of one result: (suffix appended to the output path, content). The first entry's
+    /// suffix is empty: it is the file the user named.
+    fn render(
+        &self,
+        meta: Value,
+        rows: &[Row],
+        sample_size: Option<&SampleSizeResult>,
+    ) -> Vec<(&'static str, String)>;
+}
+
+/// Tidy CSV, with the metadata in `FILE.csv.meta.json`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Csv;
+
+/// One JSON document: metadata and rows (and the search, for a sample size).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Json;
+
+impl Exporter for Csv {
+    fn render(
+        &self,
+        meta: Value,
+        rows: &[Row],
+        _: Option<&SampleSizeResult>,
+    ) -> Vec<(&'static str, String)> {
+        vec![
+            ("", results::to_csv(rows)),
+            (
+                ".meta.json",
+                serde_json::to_string_pretty(&meta).expect("JSON of plain values") + "\n",
+            ),
+        ]
+    }
+}
+
+impl Exporter for Json {
+    fn render(
+        &self,
+        meta: Value,
+        rows: &[Row],
+        ss: Option<&SampleSizeResult>,
+    ) -> Vec<(&'static str, String)> {
+        match ss {
+            Some(ss) => vec![("", results::sample_size_json(meta, &ss.search))],
+            None => vec![("", results::power_json(meta, rows))],
+        }
+    }
+}
+
+/// The exporter for a file name by its extension (`.json` or `.csv`).
+///
+/// ```
+/// use std::path::Path;
+/// assert!(trialsim::report::export::for_path(Path::new("x.csv")).is_some());
+/// assert!(trialsim::report::export::for_path(Path::new("x.txt")).is_none());
+/// ```
+pub fn for_path(path: &Path) -> Option<Box<dyn Exporter>> {
+    match path.extension().and_then(|e| e.to_str()) {
+        Some("json") => Some(Box::new(Json)),
+        Some("csv") => Some(Box::new(Csv)),
+        _ => None,
+    }
+}
+
+/// Metadata of a power result (seed, generator, version, trials, resolved scenario, truths);
+/// the wall time only when `timing` is set, so that repeated runs can give identical bytes.
+pub fn power_meta(r: &PowerResult, timing: bool) -> Value {
+    let info = super::RunInfo::new(r.seed);
+    let secs = if timing { r.elapsed_secs } else { None };
+    let mut meta = results::metadata(r.study.scenario(), &info, r.reps, &r.truths, secs);
+    if let Some(p) = r.precision {
+        // The reps column of each row holds the trials actually run.
+        meta["run"]["precision"] = json!(p);
+    }
+    meta
+}
+
+/// Metadata of a sample-size result.
+pub fn sample_size_meta(r: &SampleSizeResult, timing: bool) -> Value {
+    let info = super::RunInfo::new(r.seed);
+    let secs = timing.then_some(r.elapsed_secs);
+    results::metadata(r.study.scenario(), &info, r.reps, &r.truths, secs)
+}
+
+/// The files of a power result for an output path: (path, content).
+pub fn power_files(
+    r: &PowerResult,
+    exporter: &dyn Exporter,
+    path: &Path,
+    timing: bool,
+) -> Vec<(PathBuf, String)> {
+    named(
+        path,
+        exporter.render(power_meta(r, timing), &r.table.rows, None),
+    )
+}
+
+/// The files of a sample-size result for an output path.
+pub fn sample_size_files(
+    r: &SampleSizeResult,
+    exporter: &dyn Exporter,
+    path: &Path,
+    timing: bool,
+) -> Vec<(PathBuf, String)> {
+    let rows: Vec<Row> = r.search.evaluated.values().flatten().cloned().collect();
+    named(
+        path,
+        exporter.render(sample_size_meta(r, timing), &rows, Some(r)),
+    )
+}
+
+fn named(path: &Path, files: Vec<(&'static str, String)>) -> Vec<(PathBuf, String)> {
+    files
+        .into_iter()
+        .map(|(suffix, text)| {
+            let mut p = path.as_os_str().to_owned();
+            p.push(suffix);
+            (PathBuf::from(p), text)
+        })
+        .collect()
+}

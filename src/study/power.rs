@@ -1,0 +1,321 @@
+//! `Study::power()`: simulate many trials at one or more sizes.
+
+use super::Study;
+use crate::error::{RunError, Setting};
+use crate::montecarlo::shard::{self, Partial};
+use crate::montecarlo::truth::{self, Truths};
+use crate::montecarlo::{self, BLOCK, Metric, ResultTable, RunSettings, SimPath, Total};
+use crate::scenario::Sizes;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
+
+/// How far a run has come, passed to the progress callback after every wave of blocks.
+#[derive(Debug, Clone, Copy)]
+pub struct Progress {
+    /// Trials simulated so far (over all sizes).
+    pub done: u64,
+    /// Trials the run will simulate at most.
+    pub total: u64,
+}
+
+type ProgressFn<'a> = Box<dyn FnMut(Progress) + 'a>;
+
+/// A configured power run (a builder): [`Study::power`], then settings, then [`PowerRun::run`].
+///
+/// ```
+/// let study = trialsim::Study::load("peer-comparison").unwrap();
+/// let curve = study.power().reps(128).seed(3).n_grid(vec![40, 80]).run().unwrap();
+/// assert_eq!(curve.reps_run, vec![128, 128]);
+/// assert!(curve.table.get(80, "welch", "any", "power").is_some());
+/// ```
+pub struct PowerRun<'a> {
+    study: &'a Study,
+    settings: RunSettings,
+    threads_given: bool,
+    sizes: Option<Vec<Sizes>>,
+    precision: Option<f64>,
+    shard: Option<(u64, u64)>,
+    progress: Option<ProgressFn<'a>>,
+    cancel: Option<&'a AtomicBool>,
+}
+
+impl<'a> PowerRun<'a> {
+    pub(super) fn new(study: &'a Study) -> Self {
+        PowerRun {
+            study,
+            settings: RunSettings::default(),
+            threads_given: false,
+            sizes: None,
+            precision: None,
+            shard: None,
+            progress: None,
+            cancel: None,
+        }
+    }
+
+    /// Number of simulated trials per size (the maximum when a precision is set). Default 1000.
+    pub fn reps(mut self, reps: u64) -> Self {
+        self.settings.reps = reps;
+        self
+    }
+
+    /// Master seed. Default 1.
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.settings.seed = seed;
+        self
+    }
+
+    /// Worker threads (results do not depend on it). Default: every core.
+    pub fn threads(mut self, threads: usize) -> Self {
+        self.settings.threads = threads;
+        self.threads_given = true;
+        self
+    }
+
+    /// Subject-level or summary-statistics simulation. Default [`SimPath::Auto`].
+    pub fn path(mut self, path: SimPath) -> Self {
+        self.settings.path = path;
+        self
+    }
+
+    /// One total size N, split over the groups by the scenario's ratios.
+    pub fn n(mut self, n: usize) -> Self {
+        self.sizes = Some(vec![self.study.scenario().sizes_for_total(n)]);
+        self
+    }
+
+    /// A grid of total sizes (a power curve).
+    pub fn n_grid(mut self, ns: Vec<usize>) -> Self {
+        let s = self.study.scenario();
+        self.sizes = Some(ns.into_iter().map(|n| s.sizes_for_total(n)).collect());
+        self
+    }
+
+    /// Explicit group sizes, one entry per point of the curve.
+    pub fn sizes(mut self, sizes: Vec<Sizes>) -> Self {
+        self.sizes = Some(sizes);
+        self
+    }
+
+    /// Stop each size once every power's Monte Carlo SE is below `se` (checked every 4,096
+    /// trials, so where a run stops does not depend on the thread count).
+    pub fn precision(mut self, se: f64) -> Self {
+        self.precision = Some(se);
+        self
+    }
+
+    /// Simulate only shard `k` of `m` (disjoint block ranges); see [`PowerRun::run_partial`].
+    pub fn shard(mut self, k: u64, m: u64) -> Self {
+        self.shard = Some((k, m));
+        self
+    }
+
+    /// Called after every wave of blocks with the trials done so far.
+    pub fn on_progress(mut self, f: impl FnMut(Progress) + 'a) -> Self {
+        self.progress = Some(Box::new(f));
+        self
+    }
+
+    /// A flag another thread may set to stop the run between blocks ([`RunError::Cancelled`]).
+    pub fn cancel_flag(mut self, flag: &'a AtomicBool) -> Self {
+        self.cancel = Some(flag);
+        self
+    }
+
+    /// The sizes the run will simulate.
+    pub fn planned_sizes(&self) -> Vec<Sizes> {
+        self.sizes
+            .clone()
+            .unwrap_or_else(|| vec![self.study.scenario().own_sizes()])
+    }
+
+    /// Check every setting; nothing is simulated.
+    pub fn check(&self) -> Result<(), RunError> {
+        let s = self.study.scenario();
+        if s.families.is_empty() {
+            return Err(RunError::NoFamilies);
+        }
+        if self.settings.reps == 0 {
+            return Err(RunError::setting(Setting::Reps, "must be > 0"));
+        }
+        if self.threads_given && self.settings.threads == 0 {
+            return Err(RunError::setting(Setting::Threads, "must be > 0"));
+        }
+        if let Some(p) = self.precision {
+            if !(p > 0.0 && p < 0.5) {
+                return Err(RunError::setting(
+                    Setting::Precision,
+                    format!("must be in (0, 0.5), got {p}"),
+                ));
+            }
+            if self.shard.is_some() {
+                return Err(RunError::setting(
+                    Setting::Precision,
+                    "an early stop depends on all replicates and cannot be sharded; give the number of trials instead",
+                ));
+            }
+        }
+        if let Some((k, m)) = self.shard
+            && (k == 0 || k > m)
+        {
+            return Err(RunError::setting(
+                Setting::Shard,
+                format!("expected K/M with 1 <= K <= M, got {k}/{m}"),
+            ));
+        }
+        let sizes = self.planned_sizes();
+        if sizes.is_empty() {
+            return Err(RunError::setting(Setting::Sizes, "no sizes to simulate"));
+        }
+        for z in &sizes {
+            montecarlo::check_sizes(s, z)?;
+        }
+        montecarlo::summary_model(s, self.settings.path)?;
+        Ok(())
+    }
+
+    fn resolved_settings(&self) -> RunSettings {
+        let mut set = self.settings.clone();
+        if !self.threads_given {
+            set.threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        }
+        set
+    }
+
+    /// Simulate, returning the exact totals per size.
+    fn simulate(&mut self, truths: &Truths) -> Result<Vec<(Sizes, Total)>, RunError> {
+        self.check()?;
+        let s = self.study.scenario();
+        let set = self.resolved_settings();
+        let sizes = self.planned_sizes();
+        let blocks = match self.shard {
+            Some(km) => shard::blocks(set.reps, km),
+            None => 0..montecarlo::n_blocks(set.reps),
+        };
+        // With a precision target the stopping checks fall at fixed multiples of 4096 trials.
+        let wave = if self.precision.is_some() {
+            4096 / BLOCK
+        } else {
+            (set.threads * 8) as u64
+        };
+        let per_size = (blocks.end * BLOCK).min(set.reps) - blocks.start * BLOCK;
+        let total_trials = sizes.len() as u64 * per_size;
+        let precision = self.precision;
+        let cancel = self.cancel;
+        let mut out = Vec::new();
+        for (k, z) in sizes.iter().enumerate() {
+            let done_before = k as u64 * per_size;
+            let progress = &mut self.progress;
+            let mut cancelled = false;
+            let total = montecarlo::run_blocks(s, z, &set, blocks.clone(), wave, truths, |t| {
+                if let Some(f) = progress.as_mut() {
+                    f(Progress {
+                        done: done_before + t.acc.reps,
+                        total: total_trials,
+                    });
+                }
+                if cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
+                    cancelled = true;
+                    return false;
+                }
+                match precision {
+                    None => true,
+                    Some(p) => montecarlo::diagnosands(s, z, &t.finish(), truths)
+                        .iter()
+                        .filter(|r| r.metric == Metric::Power)
+                        // Continue while any power's SE is above the target (or undefined).
+                        .any(|r| r.mc_se.is_nan() || r.mc_se >= p),
+                }
+            })?;
+            if cancelled {
+                return Err(RunError::Cancelled);
+            }
+            out.push((z.clone(), total));
+        }
+        Ok(out)
+    }
+
+    /// Run and return the result table.
+    pub fn run(mut self) -> Result<PowerResult, RunError> {
+        if self.shard.is_some() {
+            return Err(RunError::setting(
+                Setting::Shard,
+                "a shard gives a partial result: call run_partial and merge the parts",
+            ));
+        }
+        self.check()?;
+        let start = Instant::now();
+        let s = self.study.scenario();
+        let truths = truth::truths(s);
+        let totals = self.simulate(&truths)?;
+        let mut rows = Vec::new();
+        let mut reps_run = Vec::new();
+        for (z, total) in &totals {
+            let acc = total.finish();
+            reps_run.push(acc.reps);
+            rows.extend(montecarlo::diagnosands(s, z, &acc, &truths));
+        }
+        Ok(PowerResult {
+            table: ResultTable { rows },
+            reps: self.settings.reps,
+            reps_run,
+            seed: self.settings.seed,
+            precision: self.precision,
+            elapsed_secs: Some(start.elapsed().as_secs_f64()),
+            truths,
+            study: self.study.clone(),
+        })
+    }
+
+    /// Run one shard (set with [`PowerRun::shard`]) and return its partial result, to be merged
+    /// with the others by [`Study::merge`].
+    pub fn run_partial(mut self) -> Result<Partial, RunError> {
+        let Some(km) = self.shard else {
+            return Err(RunError::setting(
+                Setting::Shard,
+                "run_partial needs a shard K of M",
+            ));
+        };
+        self.check()?;
+        let truths = truth::truths(self.study.scenario());
+        let results = self.simulate(&truths)?;
+        Ok(Partial {
+            trialsim_partial: shard::FORMAT,
+            version: env!("CARGO_PKG_VERSION").into(),
+            seed: self.settings.seed,
+            reps: self.settings.reps,
+            shard: km,
+            path: self.settings.path,
+            scenario: self.study.spec_json(),
+            results,
+        })
+    }
+}
+
+/// The result of a power run: the tidy table and what produced it.
+#[derive(Debug, Clone)]
+pub struct PowerResult {
+    /// One row per (size, family, hypothesis, metric).
+    pub table: ResultTable,
+    /// Trials asked for per size (the maximum when a precision was set).
+    pub reps: u64,
+    /// Trials actually simulated at each size, in size order.
+    pub reps_run: Vec<u64>,
+    /// Master seed.
+    pub seed: u64,
+    /// The precision target, if the run stopped early at one.
+    pub precision: Option<f64>,
+    /// Wall time of the run (None for merged shards).
+    pub elapsed_secs: Option<f64>,
+    /// The true values the figures were scored against.
+    pub truths: Truths,
+    /// The study that was run.
+    pub study: Study,
+}
+
+impl PowerResult {
+    /// Total number of trials simulated.
+    pub fn trials(&self) -> u64 {
+        self.reps_run.iter().sum()
+    }
+}

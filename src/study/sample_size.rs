@@ -1,0 +1,164 @@
+//! `Study::sample_size()`: the smallest N at which a criterion reaches its target.
+
+use super::Study;
+use crate::error::{RunError, Setting};
+use crate::montecarlo::search::{self, Criterion, SampleSize};
+use crate::montecarlo::truth::{self, Truths};
+use crate::montecarlo::{Row, RunSettings, SimPath};
+use std::time::Instant;
+
+type StepFn<'a> = Box<dyn FnMut(usize, &Row) + 'a>;
+
+/// A configured sample-size search (a builder).
+///
+/// ```
+/// let study = trialsim::Study::load("peer-comparison").unwrap();
+/// let r = study.sample_size("welch:any", 0.8).reps(256).seed(1).max_n(400).run().unwrap();
+/// let n = r.search.n.expect("reached within max_n");
+/// assert!(n <= 400 && r.search.n_low.unwrap() <= n);
+/// ```
+pub struct SampleSizeRun<'a> {
+    study: &'a Study,
+    criterion: String,
+    target: f64,
+    max_n: usize,
+    settings: RunSettings,
+    threads_given: bool,
+    step: Option<StepFn<'a>>,
+}
+
+impl<'a> SampleSizeRun<'a> {
+    pub(super) fn new(study: &'a Study, criterion: &str, target: f64) -> Self {
+        SampleSizeRun {
+            study,
+            criterion: criterion.to_string(),
+            target,
+            max_n: 2000,
+            settings: RunSettings::default(),
+            threads_given: false,
+            step: None,
+        }
+    }
+
+    /// Trials per evaluated size. Default 1000.
+    pub fn reps(mut self, reps: u64) -> Self {
+        self.settings.reps = reps;
+        self
+    }
+
+    /// Master seed (the same for every size: common random numbers). Default 1.
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.settings.seed = seed;
+        self
+    }
+
+    /// Worker threads. Default: every core.
+    pub fn threads(mut self, threads: usize) -> Self {
+        self.settings.threads = threads;
+        self.threads_given = true;
+        self
+    }
+
+    /// Simulation path. Default [`SimPath::Auto`].
+    pub fn path(mut self, path: SimPath) -> Self {
+        self.settings.path = path;
+        self
+    }
+
+    /// Largest total N searched. Default 2000.
+    pub fn max_n(mut self, max_n: usize) -> Self {
+        self.max_n = max_n;
+        self
+    }
+
+    /// Called after each evaluated size with the criterion's row there.
+    pub fn on_step(mut self, f: impl FnMut(usize, &Row) + 'a) -> Self {
+        self.step = Some(Box::new(f));
+        self
+    }
+
+    /// The parsed criterion, checked against the scenario.
+    pub fn criterion(&self) -> Result<Criterion, RunError> {
+        let c: Criterion = self.criterion.parse()?;
+        c.check(self.study.scenario())?;
+        Ok(c)
+    }
+
+    /// Run the search.
+    pub fn run(mut self) -> Result<SampleSizeResult, RunError> {
+        let full = self.study.scenario();
+        if full.families.is_empty() {
+            return Err(RunError::NoFamilies);
+        }
+        if self.settings.reps == 0 {
+            return Err(RunError::setting(Setting::Reps, "must be > 0"));
+        }
+        if self.threads_given && self.settings.threads == 0 {
+            return Err(RunError::setting(Setting::Threads, "must be > 0"));
+        }
+        if !self.threads_given {
+            self.settings.threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        }
+        let crit = self.criterion()?;
+        // Only the criterion's family (and its gates) is simulated: the others cannot change it.
+        let only = full.only_family(&crit.family).map_err(|problems| {
+            RunError::setting(
+                Setting::Criterion,
+                format!(
+                    "the family cannot be run on its own: {}",
+                    problems
+                        .iter()
+                        .map(|p| p.to_string())
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                ),
+            )
+        })?;
+        let start = Instant::now();
+        let truths = truth::truths(&only);
+        let mut step = self.step.take();
+        let search = search::sample_size(
+            &only,
+            &crit,
+            self.target,
+            &self.settings,
+            self.max_n,
+            &truths,
+            |n, r| {
+                if let Some(f) = step.as_mut() {
+                    f(n, r)
+                }
+            },
+        )?;
+        let study = Study {
+            scenario: only,
+            label: self.study.label.clone(),
+            text: None,
+        };
+        Ok(SampleSizeResult {
+            search,
+            reps: self.settings.reps,
+            seed: self.settings.seed,
+            elapsed_secs: start.elapsed().as_secs_f64(),
+            truths,
+            study,
+        })
+    }
+}
+
+/// The outcome of a sample-size search and what produced it.
+#[derive(Debug, Clone)]
+pub struct SampleSizeResult {
+    /// The search: N, its Monte Carlo range, every evaluated size.
+    pub search: SampleSize,
+    /// Trials per evaluated size.
+    pub reps: u64,
+    /// Master seed.
+    pub seed: u64,
+    /// Wall time.
+    pub elapsed_secs: f64,
+    /// Truths of the simulated plan.
+    pub truths: Truths,
+    /// The plan that was simulated: the criterion's family and its gates.
+    pub study: Study,
+}
