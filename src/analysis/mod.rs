@@ -1,4 +1,4 @@
-//! Analyses of one simulated trial (MODEL.md section 4): every family of the scenario's plan, each
+//! Analyses of one simulated trial (docs/model.md, section 3): every family of the scenario's plan, each
 //! hypothesis tested on complete cases, multiplicity applied within families and gates across them.
 //!
 //! ```

@@ -1,4 +1,4 @@
-//! The generative model: draw one simulated cohort (MODEL.md section 3).
+//! The generative model: draw one simulated cohort (docs/model.md, section 2).
 //!
 //! Subjects are stored group by group: controls first, then each arm in design order (in a
 //! crossover design the groups are the two sequences: arm 0 first, then arm 1 first). Every array

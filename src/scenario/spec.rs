@@ -491,7 +491,7 @@ fn ten() -> usize {
     10
 }
 
-/// Kinds of families (MODEL.md section 4).
+/// Kinds of families (docs/model.md, section 3).
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
 pub enum FamilyKind {

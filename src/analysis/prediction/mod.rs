@@ -1,4 +1,4 @@
-//! Prediction of individual response from biomarkers (MODEL.md sections 4.6 and 5).
+//! Prediction of individual response from biomarkers (docs/model.md, sections 3.8 and 4.3).
 //!
 //! For one simulated trial: take the complete cases of one arm, build the features (baseline
 //! regions, observed change, both, optionally the baseline symptom score) and the target (responder
