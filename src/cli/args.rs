@@ -1,4 +1,4 @@
-//! Command-line interface: argument parsing only; the work is done by the library.
+//! Command-line arguments: parsing only; the work is done by the library.
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;

@@ -1,0 +1,156 @@
+//! The command line: one file per command; each maps flags to library calls and prints.
+
+mod args;
+mod merge;
+mod output;
+mod power;
+mod report;
+mod sample_size;
+mod simulate;
+mod validate;
+
+pub use args::Cli;
+use args::Command;
+
+use anyhow::Result;
+use trialsim::{RunError, ScenarioError, Setting, scenario};
+
+/// Run one command.
+pub fn run(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Scenarios => {
+            let mut out = output::Stdout::new();
+            for (name, text) in scenario::builtin::BUILTIN {
+                let s = scenario::parse(name, text)?;
+                out.line(&format!("{name:<24} {}", s.spec.description))?;
+            }
+            Ok(())
+        }
+        Command::Validate { scenarios } => validate::run(scenarios),
+        Command::Power {
+            scenario,
+            n,
+            n_grid,
+            shard,
+            precision,
+            plots,
+            mc,
+        } => power::run(&power::Args {
+            scenario: &scenario,
+            n,
+            grid: n_grid.as_deref(),
+            shard: shard.as_deref(),
+            precision,
+            plots: &plots,
+            mc: &mc,
+        }),
+        Command::Merge { parts, out } => merge::run(&parts, &out),
+        Command::Report {
+            scenario,
+            out,
+            n_grid,
+            criterion,
+            target,
+            max_n,
+            reps,
+            seed,
+            threads,
+        } => report::run(&report::Args {
+            scenario: &scenario,
+            out: &out,
+            grid: n_grid.as_deref(),
+            criterion: criterion.as_deref(),
+            target,
+            max_n,
+            reps,
+            seed,
+            threads,
+        }),
+        Command::Completions { shell } => {
+            use clap::CommandFactory;
+            let mut buf = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "trialsim", &mut buf);
+            output::Stdout::new().bytes(&buf)?;
+            Ok(())
+        }
+        Command::SampleSize {
+            scenario,
+            criterion,
+            target,
+            max_n,
+            plots,
+            mc,
+        } => sample_size::run(&scenario, &criterion, target, max_n, &plots, &mc),
+        Command::Simulate {
+            scenario,
+            seed,
+            controls,
+            patients,
+            out,
+            format,
+            truth,
+        } => simulate::run(&scenario, seed, controls, patients, out, format, truth),
+    }
+}
+
+/// A bad command line, worded for the user.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(pub String);
+
+/// Shorthand for a usage error.
+pub fn usage(msg: impl Into<String>) -> anyhow::Error {
+    UsageError(msg.into()).into()
+}
+
+/// The command-line flag of a library setting.
+fn flag(s: Setting) -> &'static str {
+    match s {
+        Setting::Reps => "--reps",
+        Setting::Threads => "--threads",
+        Setting::Precision => "--precision",
+        Setting::Shard => "--shard",
+        Setting::Sizes => "--n",
+        Setting::Criterion => "--criterion",
+        Setting::Target => "--target",
+        Setting::MaxN => "--max-n",
+        Setting::Path => "--path",
+        Setting::Vary => "--vary",
+        Setting::Alpha => "--alpha",
+        Setting::Plot => "--plot",
+        _ => "an option",
+    }
+}
+
+/// The error as the user reads it: library settings named by their flags.
+pub fn describe(e: &anyhow::Error) -> String {
+    let mut parts = Vec::new();
+    for c in e.chain() {
+        match c.downcast_ref::<RunError>() {
+            Some(RunError::Setting { setting, reason }) => {
+                parts.push(format!("{}: {reason}", flag(*setting)));
+                break;
+            }
+            _ => parts.push(c.to_string()),
+        }
+    }
+    parts.join(": ")
+}
+
+/// Bad input (scenario or settings) gets status 2; everything else 1.
+pub fn is_input_error(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<ScenarioError>().is_some()
+            || c.downcast_ref::<UsageError>().is_some()
+            || c.downcast_ref::<RunError>()
+                .is_some_and(|r| r.is_input_error())
+    })
+}
+
+/// Whether the error is a closed standard output (`trialsim scenarios | head -1`).
+pub fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}

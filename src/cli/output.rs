@@ -1,0 +1,169 @@
+//! What the commands share: standard output that reports a closed pipe, result and plot files,
+//! the progress bar, grids.
+
+use super::args::{McArgs, PathArg, PlotArgs};
+use super::usage;
+use anyhow::Result;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use trialsim::montecarlo::{Row, SimPath};
+use trialsim::report::{self, export::Exporter};
+
+/// Standard output, locked; errors (a closed pipe) are returned, never a panic.
+pub struct Stdout(std::io::StdoutLock<'static>);
+
+impl Stdout {
+    /// Lock standard output.
+    pub fn new() -> Self {
+        Stdout(std::io::stdout().lock())
+    }
+
+    /// Print text as it is.
+    pub fn text(&mut self, s: &str) -> Result<()> {
+        self.bytes(s.as_bytes())
+    }
+
+    /// Print one line.
+    pub fn line(&mut self, s: &str) -> Result<()> {
+        self.0.write_all(s.as_bytes())?;
+        self.0.write_all(b"\n")?;
+        Ok(())
+    }
+
+    /// Print bytes and flush.
+    pub fn bytes(&mut self, b: &[u8]) -> Result<()> {
+        self.0.write_all(b)?;
+        self.0.flush()?;
+        Ok(())
+    }
+}
+
+/// The library's simulation path for the flag.
+pub fn sim_path(p: PathArg) -> SimPath {
+    match p {
+        PathArg::Auto => SimPath::Auto,
+        PathArg::Subject => SimPath::Subject,
+        PathArg::Summary => SimPath::Summary,
+    }
+}
+
+/// The exporter for `--out`, checked before anything runs.
+pub fn exporter(path: &Path) -> Result<Box<dyn Exporter>> {
+    report::export::for_path(path).ok_or_else(|| {
+        usage(format!(
+            "--out {}: the file name must end in .json or .csv",
+            path.display()
+        ))
+    })
+}
+
+/// Check options shared by the Monte Carlo commands before anything runs.
+pub fn check_mc(mc: &McArgs) -> Result<()> {
+    if let Some(p) = &mc.out {
+        exporter(p)?;
+    }
+    Ok(())
+}
+
+/// `FROM:TO:STEP` as a list of sizes.
+pub fn parse_grid(text: &str) -> Result<Vec<usize>> {
+    let bad = || {
+        usage(format!(
+            "--n-grid: expected FROM:TO:STEP with FROM <= TO and STEP > 0, e.g. 40:200:20, got '{text}'"
+        ))
+    };
+    let parts: Vec<usize> = text
+        .split(':')
+        .map(|p| p.trim().parse::<usize>())
+        .collect::<Result<_, _>>()
+        .map_err(|_| bad())?;
+    match parts[..] {
+        [from, to, step] if from <= to && step > 0 => Ok((from..=to).step_by(step).collect()),
+        _ => Err(bad()),
+    }
+}
+
+/// Write a command's result files all at once and say so.
+pub fn write_files(files: &[(PathBuf, String)]) -> Result<()> {
+    report::write_all_atomic(files)?;
+    for (p, _) in files {
+        if !p.to_string_lossy().ends_with(".meta.json") {
+            eprintln!("wrote {}", p.display());
+        }
+    }
+    Ok(())
+}
+
+/// Check plot options before any simulation runs.
+pub fn check_plots(s: &trialsim::Scenario, plots: &PlotArgs) -> Result<()> {
+    for p in [&plots.plot, &plots.learning_plot].into_iter().flatten() {
+        if p.extension().and_then(|e| e.to_str()) != Some("svg") {
+            return Err(usage(format!(
+                "{}: plots are SVG files; name it FILE.svg",
+                p.display()
+            )));
+        }
+    }
+    for h in &plots.plot_hypotheses {
+        let c: trialsim::montecarlo::search::Criterion = h.parse().map_err(|_| {
+            usage(format!(
+                "--plot-hypothesis: expected FAMILY:HYPOTHESIS, got '{h}'"
+            ))
+        })?;
+        c.check(s).map_err(|e| {
+            usage(super::describe(&e.into()).replace("--criterion", "--plot-hypothesis"))
+        })?;
+    }
+    if plots.learning_plot.is_some() && !s.families.iter().any(|f| f.prediction.is_some()) {
+        return Err(usage(
+            "--learning-plot: the analysis plan has no prediction family",
+        ));
+    }
+    Ok(())
+}
+
+/// The requested plots as files.
+pub fn plot_files(
+    s: &trialsim::Scenario,
+    seed: u64,
+    rows: &[Row],
+    plots: &PlotArgs,
+    target: Option<f64>,
+    mark: Option<usize>,
+) -> Result<Vec<(PathBuf, String)>> {
+    let mut files = Vec::new();
+    if let Some(path) = &plots.plot {
+        let chosen: Vec<(String, String)> = plots
+            .plot_hypotheses
+            .iter()
+            .filter_map(|h| {
+                let mut it = h.split(':');
+                Some((it.next()?.to_string(), it.next()?.to_string()))
+            })
+            .collect();
+        let svg =
+            report::results::power_plot(s, seed, rows, &chosen, target, mark).map_err(usage)?;
+        files.push((path.clone(), svg));
+    }
+    if let Some(path) = &plots.learning_plot {
+        let svg = report::results::learning_plot(s, seed, rows).map_err(usage)?;
+        files.push((path.clone(), svg));
+    }
+    Ok(files)
+}
+
+/// A progress bar with ETA on standard error, only when it is a terminal.
+pub fn progress_bar() -> Option<indicatif::ProgressBar> {
+    use std::io::IsTerminal;
+    if !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::new(0);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{bar:40} {pos}/{len} trials  {per_sec}  ETA {eta}",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    Some(bar)
+}

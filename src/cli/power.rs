@@ -1,0 +1,103 @@
+//! `trialsim power`.
+
+use super::args::{McArgs, PlotArgs};
+use super::output::{self, Stdout};
+use super::usage;
+use anyhow::Result;
+use std::path::Path;
+use trialsim::{Study, montecarlo::shard, report};
+
+/// The command's options.
+pub struct Args<'a> {
+    pub scenario: &'a str,
+    pub n: Option<usize>,
+    pub grid: Option<&'a str>,
+    pub shard: Option<&'a str>,
+    pub precision: Option<f64>,
+    pub plots: &'a PlotArgs,
+    pub mc: &'a McArgs,
+}
+
+pub fn run(a: &Args) -> Result<()> {
+    let study = Study::load(a.scenario)?;
+    let s = study.scenario();
+    output::check_mc(a.mc)?;
+    output::check_plots(s, a.plots)?;
+    let mut run = study
+        .power()
+        .reps(a.mc.reps)
+        .seed(a.mc.seed)
+        .path(output::sim_path(a.mc.path));
+    if let Some(t) = a.mc.threads {
+        run = run.threads(t);
+    }
+    run = match (a.n, a.grid) {
+        (Some(n), _) => run.n(n),
+        (None, Some(g)) => run.n_grid(output::parse_grid(g)?),
+        (None, None) => run,
+    };
+    if let Some(p) = a.precision {
+        run = run.precision(p);
+    }
+    if let Some(text) = a.shard {
+        let (k, m) = shard::parse(text)?;
+        let path =
+            a.mc.out
+                .as_deref()
+                .filter(|p| is_json(p))
+                .ok_or_else(|| usage("--shard writes a partial result: give --out PART.json"))?;
+        run = run.shard(k, m);
+        run.check()?;
+        let start = std::time::Instant::now();
+        let part = run.run_partial()?;
+        let blocks = shard::blocks(a.mc.reps, (k, m));
+        report::write_atomic(path, (serde_json::to_string(&part)? + "\n").as_bytes())?;
+        eprintln!(
+            "shard {k}/{m}: {} blocks of {} trials in {:.2} s; wrote {} (combine with trialsim merge)",
+            blocks.end - blocks.start,
+            trialsim::montecarlo::BLOCK,
+            start.elapsed().as_secs_f64(),
+            path.display()
+        );
+        return Ok(());
+    }
+    run.check()?;
+    let bar = output::progress_bar();
+    if let Some(b) = bar.clone() {
+        run = run.on_progress(move |p| {
+            b.set_length(p.total);
+            b.set_position(p.done);
+        });
+    }
+    let result = run.run()?;
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    let rows = &result.table.rows;
+    Stdout::new().text(&report::results::summary(s, rows, a.mc.reps))?;
+    let secs = result.elapsed_secs.unwrap_or(0.0);
+    eprintln!(
+        "{} trials in {:.2} s ({:.0} trials/s on {} threads)",
+        result.trials(),
+        secs,
+        result.trials() as f64 / secs,
+        a.mc.threads
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+    );
+    let mut files = Vec::new();
+    if let Some(path) = &a.mc.out {
+        let exporter = output::exporter(path)?;
+        files.extend(report::export::power_files(
+            &result,
+            exporter.as_ref(),
+            path,
+            !a.mc.no_timing,
+        ));
+    }
+    files.extend(output::plot_files(s, a.mc.seed, rows, a.plots, None, None)?);
+    output::write_files(&files)
+}
+
+fn is_json(p: &Path) -> bool {
+    p.extension().and_then(|e| e.to_str()) == Some("json")
+}

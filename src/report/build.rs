@@ -1,0 +1,114 @@
+//! The runs behind a report, in one place: power at the scenario's own size, a power curve over a
+//! grid of N, and a sample-size search for one criterion; then the HTML.
+
+use super::html::{ReportData, html};
+use super::results;
+use crate::error::{RunError, Setting};
+use crate::montecarlo::search::{Criterion, min_total};
+use crate::study::Study;
+
+/// What a report runs.
+#[derive(Debug, Clone)]
+pub struct ReportOptions {
+    /// Grid of total N for the curve (None: from the smallest usable N to three times the
+    /// scenario's own, in about 8 steps).
+    pub grid: Option<Vec<usize>>,
+    /// Sample-size criterion (None: the first power figure of the default selection).
+    pub criterion: Option<String>,
+    /// Target of the criterion.
+    pub target: f64,
+    /// Largest N of the search.
+    pub max_n: usize,
+    /// Trials per size.
+    pub reps: u64,
+    /// Master seed.
+    pub seed: u64,
+    /// Worker threads (None: every core).
+    pub threads: Option<usize>,
+    /// The command that made the report, shown in it.
+    pub command: String,
+}
+
+/// The report as HTML text. `log` receives one line per stage.
+pub fn build(
+    study: &Study,
+    o: &ReportOptions,
+    mut log: impl FnMut(&str),
+) -> Result<String, RunError> {
+    let s = study.scenario();
+    let lo = min_total(s);
+    let ns: Vec<usize> = match &o.grid {
+        Some(g) => g.clone(),
+        None => {
+            let hi = (3 * s.own_sizes().total()).max(lo + 8);
+            let step = (hi - lo).div_ceil(7).max(1);
+            (lo..=hi).step_by(step).collect()
+        }
+    };
+    let criterion = match &o.criterion {
+        Some(c) => c.clone(),
+        None => {
+            let (f, h, _) = results::default_selection(s)
+                .into_iter()
+                .find(|c| c.2 == "power")
+                .ok_or_else(|| {
+                    RunError::setting(Setting::Criterion, "the plan has no power figure; name one")
+                })?;
+            format!("{f}:{h}")
+        }
+    };
+    let crit: Criterion = criterion.parse()?;
+    crit.check(s)?;
+    fn configure<'a>(
+        r: crate::study::PowerRun<'a>,
+        o: &ReportOptions,
+    ) -> crate::study::PowerRun<'a> {
+        let r = r.reps(o.reps).seed(o.seed);
+        match o.threads {
+            Some(t) => r.threads(t),
+            None => r,
+        }
+    }
+    // Check every size before the first simulation.
+    configure(study.power(), o).n_grid(ns.clone()).check()?;
+    log(&format!(
+        "simulating {} trials at N = {} ...",
+        o.reps,
+        s.own_sizes().total()
+    ));
+    let own = configure(study.power(), o).run()?;
+    log(&format!("simulating {} trials at N = {ns:?} ...", o.reps));
+    let grid = configure(study.power(), o).n_grid(ns).run()?;
+    log(&format!(
+        "searching the sample size for {}:{}:{} ...",
+        crit.family, crit.hypothesis, crit.metric
+    ));
+    let mut search = study
+        .sample_size(&criterion, o.target)
+        .reps(o.reps)
+        .seed(o.seed)
+        .max_n(o.max_n);
+    if let Some(t) = o.threads {
+        search = search.threads(t);
+    }
+    let ss = search.run()?;
+    let grid_rows = &grid.table.rows;
+    let power_svg =
+        results::power_plot(s, o.seed, grid_rows, &[], Some(o.target), ss.search.n).ok();
+    let learning_svg = results::learning_plot(s, o.seed, grid_rows).ok();
+    let info = super::RunInfo::new(o.seed);
+    let meta = results::metadata(s, &info, o.reps, &own.truths, None);
+    let data = ReportData {
+        scenario: s,
+        meta,
+        reps: o.reps,
+        own: &own.table.rows,
+        grid: grid_rows,
+        sample_size: Some(&ss.search),
+        implied: super::validate::summary(s, &study.unsourced_numbers()),
+        power_svg,
+        learning_svg,
+        command: o.command.clone(),
+    };
+    Ok(html(&data))
+}
