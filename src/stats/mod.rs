@@ -15,6 +15,7 @@ pub mod moments;
 pub mod multiplicity;
 pub mod ols;
 pub mod ttest;
+pub mod wilcoxon;
 
 use serde::{Deserialize, Serialize};
 
