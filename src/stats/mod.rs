@@ -8,6 +8,7 @@ pub mod cv;
 pub mod dist;
 pub mod exact;
 pub mod fisher;
+pub mod graphical;
 pub mod linalg;
 pub mod logistic;
 pub mod metrics;
