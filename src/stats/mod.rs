@@ -15,6 +15,7 @@ pub mod metrics;
 pub mod moments;
 pub mod multiplicity;
 pub mod ols;
+pub mod riley;
 pub mod ttest;
 pub mod wilcoxon;
 
