@@ -8,13 +8,16 @@ pub mod cv;
 pub mod dist;
 pub mod exact;
 pub mod fisher;
+pub mod graphical;
 pub mod linalg;
 pub mod logistic;
 pub mod metrics;
 pub mod moments;
 pub mod multiplicity;
 pub mod ols;
+pub mod riley;
 pub mod ttest;
+pub mod wilcoxon;
 
 use serde::{Deserialize, Serialize};
 
