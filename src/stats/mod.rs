@@ -3,6 +3,7 @@
 //! scenarios, cohorts or trials; every routine takes plain numbers and is checked against an
 //! independent reference (closed forms, R, SciPy) in its unit tests or in `tests/reference.rs`.
 
+pub mod assurance;
 pub mod bucss;
 pub mod correlation;
 pub mod cv;
@@ -16,6 +17,7 @@ pub mod moments;
 pub mod multiplicity;
 pub mod ols;
 pub mod quad;
+pub mod telescopes;
 pub mod ttest;
 
 use serde::{Deserialize, Serialize};
