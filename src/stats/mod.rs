@@ -18,6 +18,7 @@ pub mod multiplicity;
 pub mod ols;
 pub mod quad;
 pub mod telescopes;
+pub mod tost;
 pub mod ttest;
 
 use serde::{Deserialize, Serialize};
