@@ -3,6 +3,8 @@
 //! scenarios, cohorts or trials; every routine takes plain numbers and is checked against an
 //! independent reference (closed forms, R, SciPy) in its unit tests or in `tests/reference.rs`.
 
+pub mod assurance;
+pub mod bucss;
 pub mod correlation;
 pub mod cv;
 pub mod dist;
@@ -15,7 +17,10 @@ pub mod metrics;
 pub mod moments;
 pub mod multiplicity;
 pub mod ols;
+pub mod quad;
 pub mod riley;
+pub mod telescopes;
+pub mod tost;
 pub mod ttest;
 pub mod wilcoxon;
 
