@@ -558,3 +558,50 @@ fn an_empty_analysis_plan_is_refused_not_a_panic() {
         "{err}"
     );
 }
+
+#[test]
+fn replicate_sizes_from_a_published_t_and_refuses_truncation_of_a_nonsignificant_one() {
+    // BUCSS README example (Anderson, Kelley & Maxwell 2017): t = 3, n = 50/55, alpha_prior 0.05,
+    // assurance 0.9, power 0.8 -> 1,482 per group with the package's rounding.
+    let out = stdout_of([
+        "replicate",
+        "--t",
+        "3",
+        "--n",
+        "50,55",
+        "--alpha-prior",
+        "0.05",
+        "--assurance",
+        "0.9",
+        "--bucss-rounding",
+    ]);
+    assert!(String::from_utf8(out).unwrap().contains("1482 per group"));
+    // The flagship's parent trial, t(32) = 2.02 with 17 and 17: face value 34 per group; corrected
+    // for uncertainty at assurance 0.8, 106 per group (scripts/reference/bucss.py).
+    let text = String::from_utf8(stdout_of(["replicate", "--t", "2.02", "--n", "17,17"])).unwrap();
+    assert!(
+        text.contains("34 per group") && text.contains("106 per group"),
+        "{text}"
+    );
+    // p = 0.052 was not significant: a publication-bias correction is not defined; exit 2, saying
+    // so and giving the face-value answer.
+    trialsim()
+        .args([
+            "replicate",
+            "--t",
+            "2.02",
+            "--n",
+            "17,17",
+            "--alpha-prior",
+            "0.05",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("not significant"))
+        .stderr(predicate::str::contains("n = 34"));
+    trialsim()
+        .args(["replicate", "--t", "2", "--n", "17"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--n N1,N2"));
+}

@@ -225,4 +225,41 @@ pub enum Command {
         #[command(flatten)]
         mc: McArgs,
     },
+    /// Size a replication from a published result, correcting for publication bias and
+    /// uncertainty (BUCSS, Anderson, Kelley & Maxwell 2017), with the face-value answer beside it.
+    #[command(
+        after_help = "Examples:\n  trialsim replicate --t 2.02 --n 17,17 --assurance 0.8 --power 0.8\n  trialsim replicate --t 3 --n 50,55 --alpha-prior 0.05 --assurance 0.9\n  trialsim replicate --r 0.4 --n 50 --alpha-prior 0.05"
+    )]
+    Replicate {
+        /// Published t statistic (two groups, or paired with --paired).
+        #[arg(long, allow_hyphen_values = true)]
+        t: Option<f64>,
+        /// Published correlation r.
+        #[arg(long, allow_hyphen_values = true, conflicts_with = "t")]
+        r: Option<f64>,
+        /// Original sizes: N1,N2 for two groups; N for paired or a correlation.
+        #[arg(long)]
+        n: String,
+        /// The t is a paired (one-sample) t.
+        #[arg(long)]
+        paired: bool,
+        /// Correct for publication bias: the original was published because p < this.
+        #[arg(long)]
+        alpha_prior: Option<f64>,
+        /// Assurance: 0.5 corrects bias only; higher values also guard against uncertainty.
+        #[arg(long, default_value_t = 0.8)]
+        assurance: f64,
+        /// Target power of the replication.
+        #[arg(long, default_value_t = 0.8)]
+        power: f64,
+        /// Two-sided alpha of the replication.
+        #[arg(long, default_value_t = 0.05)]
+        alpha: f64,
+        /// Largest n searched.
+        #[arg(long, default_value_t = 100_000)]
+        max_n: usize,
+        /// Round as the BUCSS R package does (harmonic mean, a 0.001 grid), to reproduce its numbers.
+        #[arg(long)]
+        bucss_rounding: bool,
+    },
 }

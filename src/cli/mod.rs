@@ -4,6 +4,7 @@ mod args;
 mod merge;
 mod output;
 mod power;
+mod replicate;
 mod report;
 mod sample_size;
 mod simulate;
@@ -73,6 +74,29 @@ pub fn run(cli: Cli) -> Result<()> {
             output::Stdout::new().bytes(&buf)?;
             Ok(())
         }
+        Command::Replicate {
+            t,
+            r,
+            n,
+            paired,
+            alpha_prior,
+            assurance,
+            power,
+            alpha,
+            max_n,
+            bucss_rounding,
+        } => replicate::run(&replicate::Args {
+            t,
+            r,
+            n,
+            paired,
+            alpha_prior,
+            assurance,
+            power,
+            alpha,
+            max_n,
+            bucss_rounding,
+        }),
         Command::SampleSize {
             scenario,
             criterion,
@@ -142,6 +166,7 @@ pub fn is_input_error(e: &anyhow::Error) -> bool {
     e.chain().any(|c| {
         c.downcast_ref::<ScenarioError>().is_some()
             || c.downcast_ref::<UsageError>().is_some()
+            || c.downcast_ref::<trialsim::study::MergeError>().is_some()
             || c.downcast_ref::<RunError>()
                 .is_some_and(|r| r.is_input_error())
     })

@@ -10,7 +10,7 @@
 //! use trialsim::Study;
 //! let study = Study::load("peer-comparison").unwrap();
 //! let result = study.power().reps(256).seed(7).threads(1).run().unwrap();
-//! let power = result.table.get(study.scenario().own_sizes().total(), "welch", "any", "power").unwrap();
+//! let power = result.table.get(study.scenario().own_sizes().total(), "regions", "any", "power").unwrap();
 //! assert!(power.value > 0.0 && power.value < 1.0 && power.mc_se > 0.0);
 //! ```
 

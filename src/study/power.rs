@@ -26,7 +26,7 @@ type ProgressFn<'a> = Box<dyn FnMut(Progress) + 'a>;
 /// let study = trialsim::Study::load("peer-comparison").unwrap();
 /// let curve = study.power().reps(128).seed(3).n_grid(vec![40, 80]).run().unwrap();
 /// assert_eq!(curve.reps_run, vec![128, 128]);
-/// assert!(curve.table.get(80, "welch", "any", "power").is_some());
+/// assert!(curve.table.get(80, "regions", "any", "power").is_some());
 /// ```
 pub struct PowerRun<'a> {
     study: &'a Study,

@@ -13,7 +13,7 @@ type StepFn<'a> = Box<dyn FnMut(usize, &Row) + 'a>;
 ///
 /// ```
 /// let study = trialsim::Study::load("peer-comparison").unwrap();
-/// let r = study.sample_size("welch:any", 0.8).reps(256).seed(1).max_n(400).run().unwrap();
+/// let r = study.sample_size("regions:any", 0.8).reps(256).seed(1).max_n(400).run().unwrap();
 /// let n = r.search.n.expect("reached within max_n");
 /// assert!(n <= 400 && r.search.n_low.unwrap() <= n);
 /// ```
