@@ -29,6 +29,7 @@
 pub mod analysis;
 pub mod error;
 pub mod model;
+pub mod limits;
 pub mod montecarlo;
 pub mod report;
 pub mod rng;

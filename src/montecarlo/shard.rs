@@ -3,7 +3,9 @@
 //! result one unsharded run gives, byte for byte (the totals are exact, see [`super::exact`]).
 //! Any scheduler can run the shards: a Slurm job array, GNU parallel, or a shell loop.
 
-use super::{SimPath, Total, n_blocks};
+use super::{BLOCK, SimPath, Total, n_blocks};
+use crate::scenario::Scenario;
+use serde_json::Value;
 use crate::error::{RunError, Setting};
 use crate::scenario::Sizes;
 use serde::{Deserialize, Serialize};
@@ -30,6 +32,148 @@ pub struct Partial {
     pub scenario: serde_json::Value,
     /// Per sample size: the sizes and the shard's exact totals.
     pub results: Vec<(Sizes, Total)>,
+    /// SHA-256 of everything above (the run's identity and the shard's content), hex: a partial
+    /// that was edited or cut short after it was written no longer matches it.
+    #[serde(default)]
+    pub digest: String,
+}
+
+impl Partial {
+    /// The digest of the partial's content (every field but `digest`).
+    pub fn compute_digest(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let mut copy = self.clone();
+        copy.digest = String::new();
+        let bytes = serde_json::to_vec(&copy).expect("a partial serialises");
+        Sha256::digest(&bytes)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+
+    /// Set the digest (after the content is final).
+    pub fn seal(mut self) -> Self {
+        self.digest = self.compute_digest();
+        self
+    }
+
+    /// Check the partial against the scenario it carries: its digest, the number of trials of
+    /// its blocks, the shape of every accumulator and every count within the trials run.
+    pub fn verify(&self, s: &Scenario) -> Result<(), String> {
+        if self.digest != self.compute_digest() {
+            return Err(
+                "its digest does not match its content: the file was edited or damaged after it was written"
+                    .into(),
+            );
+        }
+        if self.reps == 0 {
+            return Err("it records 0 trials".into());
+        }
+        let (k, m) = self.shard;
+        if k == 0 || k > m {
+            return Err(format!("shard {k}/{m} is not K/M with 1 <= K <= M"));
+        }
+        if self.results.is_empty() {
+            return Err("it holds no results".into());
+        }
+        let b = blocks(self.reps, self.shard);
+        let expected = ((b.end * BLOCK).min(self.reps)).saturating_sub(b.start * BLOCK);
+        let empty = serde_json::to_value(Total::new(s)).expect("serialises");
+        for (i, (z, total)) in self.results.iter().enumerate() {
+            if z.arms.len() != s.arms.len() {
+                return Err(format!(
+                    "result {} has sizes for {} arms, the scenario has {}",
+                    i + 1,
+                    z.arms.len(),
+                    s.arms.len()
+                ));
+            }
+            if z.total() > crate::limits::MAX_SUBJECTS {
+                return Err(format!(
+                    "result {} has {} subjects, above the limit of {}",
+                    i + 1,
+                    z.total(),
+                    crate::limits::MAX_SUBJECTS
+                ));
+            }
+            if total.acc.reps != expected {
+                return Err(format!(
+                    "result {} counts {} trials, shard {k}/{m} of {} runs {expected}",
+                    i + 1,
+                    total.acc.reps,
+                    self.reps
+                ));
+            }
+            let got = serde_json::to_value(&total.acc).expect("serialises");
+            same_shape(&empty["acc"], &got, "acc")
+                .map_err(|e| format!("result {}: {e}", i + 1))?;
+            if total.exact.len() != empty["exact"].as_array().map_or(0, Vec::len) {
+                return Err(format!(
+                    "result {}: {} exact sums, this scenario's plan has {}",
+                    i + 1,
+                    total.exact.len(),
+                    empty["exact"].as_array().map_or(0, Vec::len)
+                ));
+            }
+            counts_within(&got, expected, "acc")
+                .map_err(|e| format!("result {}: {e}", i + 1))?;
+        }
+        Ok(())
+    }
+}
+
+/// Same JSON structure: types, object keys and array lengths (numbers may differ).
+fn same_shape(want: &Value, got: &Value, at: &str) -> Result<(), String> {
+    match (want, got) {
+        (Value::Object(a), Value::Object(b)) => {
+            if a.len() != b.len() || a.keys().any(|k| !b.contains_key(k)) {
+                return Err(format!("the accumulator at '{at}' has other fields than this scenario's"));
+            }
+            for (k, v) in a {
+                same_shape(v, &b[k], &format!("{at}.{k}"))?;
+            }
+            Ok(())
+        }
+        (Value::Array(a), Value::Array(b)) => {
+            if a.len() != b.len() {
+                return Err(format!(
+                    "the accumulator at '{at}' has {} entries, this scenario's has {}",
+                    b.len(),
+                    a.len()
+                ));
+            }
+            a.iter()
+                .zip(b)
+                .enumerate()
+                .try_for_each(|(i, (x, y))| same_shape(x, y, &format!("{at}[{i}]")))
+        }
+        (Value::Number(_), Value::Number(_))
+        | (Value::String(_), Value::String(_))
+        | (Value::Bool(_), Value::Bool(_))
+        // NaN floats serialise as null.
+        | (Value::Null, _)
+        | (Value::Number(_), Value::Null) => Ok(()),
+        _ => Err(format!("the accumulator at '{at}' has a value of another type")),
+    }
+}
+
+/// Every count (a non-negative integer) in the accumulator is at most the trials run.
+fn counts_within(v: &Value, reps: u64, at: &str) -> Result<(), String> {
+    match v {
+        Value::Number(n) => match n.as_u64() {
+            Some(c) if c > reps => Err(format!("the count at '{at}' is {c}, more than the {reps} trials run")),
+            None if n.as_i64().is_some() => Err(format!("the count at '{at}' is negative")),
+            _ => Ok(()),
+        },
+        Value::Array(a) => a
+            .iter()
+            .enumerate()
+            .try_for_each(|(i, x)| counts_within(x, reps, &format!("{at}[{i}]"))),
+        Value::Object(o) => o
+            .iter()
+            .try_for_each(|(k, x)| counts_within(x, reps, &format!("{at}.{k}"))),
+        _ => Ok(()),
+    }
 }
 
 /// Parse `K/M` (1 <= K <= M).

@@ -138,10 +138,10 @@ pub fn rows(s: &Scenario, c: &Cohort, truth: bool) -> Vec<Vec<String>> {
 
 /// The cohort as CSV text.
 pub fn to_csv(s: &Scenario, c: &Cohort, truth: bool) -> String {
-    let mut out = columns(s, truth).join(",");
+    let mut out = super::csv_line(&columns(s, truth));
     out.push('\n');
     for row in rows(s, c, truth) {
-        out.push_str(&row.join(","));
+        out.push_str(&super::csv_line(&row));
         out.push('\n');
     }
     out

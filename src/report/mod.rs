@@ -114,3 +114,32 @@ pub fn csv_num(x: f64) -> String {
         format!("{x}")
     }
 }
+
+/// One CSV field, quoted as RFC 4180 asks when it holds a comma, a quote, a line break or
+/// surrounding space (names come from scenarios and may hold any of them).
+///
+/// ```
+/// use trialsim::report::csv_field;
+/// assert_eq!(csv_field("habenula"), "habenula");
+/// assert_eq!(csv_field("a,b"), "\"a,b\"");
+/// assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
+/// ```
+pub fn csv_field(s: &str) -> std::borrow::Cow<'_, str> {
+    let needs = s.contains([',', '"', '\n', '\r'])
+        || s.starts_with(char::is_whitespace)
+        || s.ends_with(char::is_whitespace);
+    if needs {
+        std::borrow::Cow::Owned(format!("\"{}\"", s.replace('"', "\"\"")))
+    } else {
+        std::borrow::Cow::Borrowed(s)
+    }
+}
+
+/// Fields joined into one CSV line (without the line break), each quoted where needed.
+pub fn csv_line<S: AsRef<str>>(fields: &[S]) -> String {
+    fields
+        .iter()
+        .map(|f| csv_field(f.as_ref()).into_owned())
+        .collect::<Vec<_>>()
+        .join(",")
+}

@@ -2,7 +2,7 @@
 //!
 //! CSV and JSON hold the same tidy table, one row per (n_total, family, hypothesis, metric).
 
-use super::{RunInfo, csv_num};
+use super::{RunInfo, csv_field, csv_num};
 use crate::montecarlo::Row;
 use crate::montecarlo::search::SampleSize;
 use crate::montecarlo::truth::Truths;
@@ -36,8 +36,8 @@ pub fn to_csv(rows: &[Row]) -> String {
             r.n_total,
             r.n_controls,
             r.n_patients,
-            r.family,
-            r.hypothesis,
+            csv_field(&r.family),
+            csv_field(&r.hypothesis),
             r.metric,
             csv_num(r.value),
             csv_num(r.mc_se),

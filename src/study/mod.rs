@@ -126,6 +126,17 @@ impl Study {
     /// Merge the partial results of one sharded run (each named, e.g. by its file) into the result
     /// one unsharded run gives, byte for byte.
     pub fn merge(parts: Vec<(String, Partial)>) -> Result<PowerResult, MergeError> {
+        let names: Vec<(u64, String)> = parts.iter().map(|(n, p)| (p.shard.0, n.clone())).collect();
+        // Each file's digest first, so that an edited file is named as such.
+        for (name, p) in &parts {
+            if p.digest != p.compute_digest() {
+                return Err(RunError::Partial {
+                    file: name.clone(),
+                    reason: "its digest does not match its content: the file was edited or damaged after it was written".into(),
+                }
+                .into());
+            }
+        }
         let parts = montecarlo::shard::check(parts)?;
         let first = &parts[0];
         let spec: ScenarioSpec =
@@ -135,6 +146,15 @@ impl Study {
             })?;
         let study = Study::from_spec("merged scenario", spec)?;
         let s = &study.scenario;
+        for p in &parts {
+            p.verify(s).map_err(|reason| RunError::Partial {
+                file: names
+                    .iter()
+                    .find(|(k, _)| *k == p.shard.0)
+                    .map_or_else(String::new, |(_, n)| n.clone()),
+                reason,
+            })?;
+        }
         let truths = truth::truths(s);
         let mut rows: Vec<Row> = Vec::new();
         let mut reps_run = Vec::new();

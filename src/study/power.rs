@@ -2,6 +2,7 @@
 
 use super::Study;
 use crate::error::{RunError, Setting};
+use crate::limits;
 use crate::montecarlo::shard::{self, Partial};
 use crate::montecarlo::truth::{self, Truths};
 use crate::montecarlo::{self, BLOCK, Metric, ResultTable, RunSettings, SimPath, Total};
@@ -33,6 +34,7 @@ pub struct PowerRun<'a> {
     settings: RunSettings,
     threads_given: bool,
     sizes: Option<Vec<Sizes>>,
+    size_error: Option<String>,
     precision: Option<f64>,
     shard: Option<(u64, u64)>,
     progress: Option<ProgressFn<'a>>,
@@ -46,6 +48,7 @@ impl<'a> PowerRun<'a> {
             settings: RunSettings::default(),
             threads_given: false,
             sizes: None,
+            size_error: None,
             precision: None,
             shard: None,
             progress: None,
@@ -79,13 +82,27 @@ impl<'a> PowerRun<'a> {
     }
 
     /// One total size N, split over the groups by the scenario's ratios.
-    pub fn n(mut self, n: usize) -> Self {
-        self.sizes = Some(vec![self.study.scenario().sizes_for_total(n)]);
-        self
+    pub fn n(self, n: usize) -> Self {
+        self.n_grid(vec![n])
     }
 
     /// A grid of total sizes (a power curve).
     pub fn n_grid(mut self, ns: Vec<usize>) -> Self {
+        if ns.len() > limits::MAX_GRID {
+            self.size_error = Some(format!(
+                "{} sizes in the grid, more than the limit of {}",
+                ns.len(),
+                limits::MAX_GRID
+            ));
+            return self;
+        }
+        if let Some(&n) = ns.iter().find(|&&n| n > limits::MAX_SUBJECTS) {
+            self.size_error = Some(format!(
+                "N = {n} is more than the limit of {} subjects per trial",
+                limits::MAX_SUBJECTS
+            ));
+            return self;
+        }
         let s = self.study.scenario();
         self.sizes = Some(ns.into_iter().map(|n| s.sizes_for_total(n)).collect());
         self
@@ -135,8 +152,18 @@ impl<'a> PowerRun<'a> {
         if s.families.is_empty() {
             return Err(RunError::NoFamilies);
         }
-        if self.settings.reps == 0 {
-            return Err(RunError::setting(Setting::Reps, "must be > 0"));
+        if self.settings.reps == 0 || self.settings.reps > limits::MAX_REPS {
+            return Err(RunError::setting(
+                Setting::Reps,
+                format!(
+                    "must be between 1 and {}, got {}",
+                    limits::MAX_REPS,
+                    self.settings.reps
+                ),
+            ));
+        }
+        if let Some(e) = &self.size_error {
+            return Err(RunError::setting(Setting::Sizes, e.clone()));
         }
         if self.threads_given && self.settings.threads == 0 {
             return Err(RunError::setting(Setting::Threads, "must be > 0"));
@@ -168,6 +195,18 @@ impl<'a> PowerRun<'a> {
             return Err(RunError::setting(Setting::Sizes, "no sizes to simulate"));
         }
         for z in &sizes {
+            let total = z.controls.checked_add(z.patients());
+            if total.is_none_or(|t| t > limits::MAX_SUBJECTS) {
+                return Err(RunError::setting(
+                    Setting::Sizes,
+                    format!(
+                        "{} controls and {:?} per arm exceed the limit of {} subjects per trial",
+                        z.controls,
+                        z.arms,
+                        limits::MAX_SUBJECTS
+                    ),
+                ));
+            }
             montecarlo::check_sizes(s, z)?;
         }
         montecarlo::summary_model(s, self.settings.path)?;
@@ -176,8 +215,10 @@ impl<'a> PowerRun<'a> {
 
     fn resolved_settings(&self) -> RunSettings {
         let mut set = self.settings.clone();
-        if !self.threads_given {
-            set.threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        // More threads than cores only adds overhead; the results do not depend on the count.
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        if !self.threads_given || set.threads > cores {
+            set.threads = cores;
         }
         set
     }
@@ -288,7 +329,9 @@ impl<'a> PowerRun<'a> {
             path: self.settings.path,
             scenario: self.study.spec_json(),
             results,
-        })
+            digest: String::new(),
+        }
+        .seal())
     }
 }
 
