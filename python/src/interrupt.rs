@@ -52,21 +52,16 @@ impl Drop for Finish {
     }
 }
 
-/// What Ctrl-C does to the worker.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Interruption {
-    /// Set the cancel flag and wait for the worker to stop (it checks between blocks).
-    Cancel,
-    /// Return at once; the worker cannot be stopped and finishes in the background.
-    Abandon,
-}
-
-/// Run `work` on a new thread; raise `KeyboardInterrupt` (or whatever the signal handler raises)
-/// promptly on Ctrl-C, and call `progress(done, total)` when the count moves.
+/// Run `work` on a new thread; call `progress(done, total)` when the count moves.
+///
+/// On Ctrl-C (or an exception from `progress`) the cancel flag is set and the error is returned
+/// at once: the library checks the flag only between waves of blocks (threads x 8 blocks of 64
+/// trials), which can take many seconds for a rich scenario, so the worker is not waited for. It
+/// stops at its next check and its result is dropped (a sample-size search, which has no cancel
+/// flag, runs to its end in the background).
 pub fn run_interruptible<T, F>(
     py: Python<'_>,
     progress: Option<&Bound<'_, PyAny>>,
-    mode: Interruption,
     work: F,
 ) -> PyResult<T>
 where
@@ -88,11 +83,10 @@ where
             work(&worker_ctl)
         })
         .map_err(|e| PyRuntimeError::new_err(format!("cannot start the worker thread: {e}")))?;
-    let mut interrupted: Option<PyErr> = None;
     let mut shown = (u64::MAX, u64::MAX);
     loop {
         let finished = py.detach(|| ctl.wait(POLL));
-        if let Some(cb) = progress.filter(|_| interrupted.is_none()) {
+        if let Some(cb) = progress {
             let now = (
                 ctl.done.load(Ordering::Relaxed),
                 ctl.total.load(Ordering::Relaxed),
@@ -101,28 +95,20 @@ where
                 shown = now;
                 if let Err(e) = cb.call1(now) {
                     ctl.cancel.store(true, Ordering::Relaxed);
-                    interrupted = Some(e);
+                    return Err(e);
                 }
             }
         }
         if finished {
             break;
         }
-        if interrupted.is_none()
-            && let Err(e) = py.check_signals()
-        {
+        if let Err(e) = py.check_signals() {
             ctl.cancel.store(true, Ordering::Relaxed);
-            if mode == Interruption::Abandon {
-                return Err(e);
-            }
-            interrupted = Some(e);
+            return Err(e);
         }
     }
-    let joined = py.detach(move || handle.join());
-    if let Some(e) = interrupted {
-        return Err(e);
-    }
-    joined.map_err(|panic| {
+    // Finished: the join is immediate.
+    py.detach(move || handle.join()).map_err(|panic| {
         let msg = panic
             .downcast_ref::<&str>()
             .map(|s| s.to_string())

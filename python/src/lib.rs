@@ -12,7 +12,7 @@
 
 mod interrupt;
 
-use interrupt::{Interruption, run_interruptible};
+use interrupt::run_interruptible;
 use pyo3::create_exception;
 use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
@@ -258,7 +258,7 @@ impl PyStudy {
         };
         args.check(&self.inner)?;
         let study = self.inner.clone();
-        let out = run_interruptible(py, progress.as_ref(), Interruption::Cancel, move |ctl| {
+        let out = run_interruptible(py, progress.as_ref(), move |ctl| {
             let run = args
                 .configure(study.power())
                 .expect("checked above")
@@ -297,7 +297,7 @@ impl PyStudy {
         };
         args.check(&self.inner)?;
         let study = self.inner.clone();
-        let out = run_interruptible(py, progress.as_ref(), Interruption::Cancel, move |ctl| {
+        let out = run_interruptible(py, progress.as_ref(), move |ctl| {
             let run = args
                 .configure(study.power())
                 .expect("checked above")
@@ -336,7 +336,7 @@ impl PyStudy {
         let study = self.inner.clone();
         // The library's search has no cancel flag: on Ctrl-C the call returns at once and the
         // search finishes in the background (its result is dropped).
-        let out = run_interruptible(py, progress.as_ref(), Interruption::Abandon, move |ctl| {
+        let out = run_interruptible(py, progress.as_ref(), move |ctl| {
             let mut steps = 0u64;
             let mut run = study
                 .sample_size(&criterion, target)
