@@ -90,7 +90,9 @@ fn row_columns<'py>(py: Python<'py>, rows: &[Row]) -> PyResult<Bound<'py, PyDict
     )?;
     d.set_item(
         "hypothesis",
-        rows.iter().map(|r| r.hypothesis.as_str()).collect::<Vec<_>>(),
+        rows.iter()
+            .map(|r| r.hypothesis.as_str())
+            .collect::<Vec<_>>(),
     )?;
     d.set_item(
         "metric",
@@ -99,7 +101,10 @@ fn row_columns<'py>(py: Python<'py>, rows: &[Row]) -> PyResult<Bound<'py, PyDict
     d.set_item("value", rows.iter().map(|r| r.value).collect::<Vec<_>>())?;
     d.set_item("mc_se", rows.iter().map(|r| r.mc_se).collect::<Vec<_>>())?;
     d.set_item("ci_low", rows.iter().map(|r| r.ci_low).collect::<Vec<_>>())?;
-    d.set_item("ci_high", rows.iter().map(|r| r.ci_high).collect::<Vec<_>>())?;
+    d.set_item(
+        "ci_high",
+        rows.iter().map(|r| r.ci_high).collect::<Vec<_>>(),
+    )?;
     d.set_item("reps", rows.iter().map(|r| r.reps).collect::<Vec<_>>())?;
     Ok(d)
 }
@@ -378,7 +383,10 @@ impl PyPowerResult {
 
     /// The JSON text `power --out FILE.json --no-timing` writes.
     fn json(&self) -> String {
-        report::results::power_json(export::power_meta(&self.inner, false), &self.inner.table.rows)
+        report::results::power_json(
+            export::power_meta(&self.inner, false),
+            &self.inner.table.rows,
+        )
     }
 
     /// The metadata (`FILE.csv.meta.json`, without the wall time) as JSON text.
@@ -448,7 +456,14 @@ impl PySampleSizeResult {
 
     /// Every evaluated size's rows as a dict of columns.
     fn columns<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        let rows: Vec<Row> = self.inner.search.evaluated.values().flatten().cloned().collect();
+        let rows: Vec<Row> = self
+            .inner
+            .search
+            .evaluated
+            .values()
+            .flatten()
+            .cloned()
+            .collect();
         row_columns(py, &rows)
     }
 
