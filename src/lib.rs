@@ -28,8 +28,8 @@
 
 pub mod analysis;
 pub mod error;
-pub mod model;
 pub mod limits;
+pub mod model;
 pub mod montecarlo;
 pub mod report;
 pub mod rng;

@@ -13,7 +13,7 @@ fn main() -> ExitCode {
         Err(e) if cli::is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("Error: {}", cli::describe(&e));
-            ExitCode::from(if cli::is_input_error(&e) { 2 } else { 1 })
+            ExitCode::from(cli::exit_status(&e))
         }
     }
 }

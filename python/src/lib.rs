@@ -339,12 +339,12 @@ impl PyStudy {
             .criterion()
             .map_err(run_err)?;
         let study = self.inner.clone();
-        // The library's search has no cancel flag: on Ctrl-C the call returns at once and the
-        // search finishes in the background (its result is dropped).
+        // On Ctrl-C the call returns at once and the cancel flag stops the search.
         let out = run_interruptible(py, progress.as_ref(), move |ctl| {
             let mut steps = 0u64;
             let mut run = study
                 .sample_size(&criterion, target)
+                .cancel_flag(&ctl.cancel)
                 .reps(reps)
                 .seed(seed)
                 .max_n(max_n)
@@ -360,6 +360,37 @@ impl PyStudy {
         Ok(PySampleSizeResult {
             inner: out.map_err(run_err)?,
         })
+    }
+
+    /// The self-contained HTML report (what `trialsim report` writes), returned as text.
+    #[allow(clippy::too_many_arguments)]
+    #[pyo3(signature = (reps, seed, n_grid=None, criterion=None, target=0.8, max_n=1000, threads=None))]
+    fn report_html(
+        &self,
+        py: Python<'_>,
+        reps: u64,
+        seed: u64,
+        n_grid: Option<Vec<usize>>,
+        criterion: Option<String>,
+        target: f64,
+        max_n: usize,
+        threads: Option<usize>,
+    ) -> PyResult<String> {
+        let study = self.inner.clone();
+        let options = trialsim::report::build::ReportOptions {
+            grid: n_grid,
+            criterion,
+            target,
+            max_n,
+            reps,
+            seed,
+            threads,
+            command: "trialsim (Python) Scenario.report".into(),
+        };
+        let out = run_interruptible(py, None, move |_ctl| {
+            trialsim::report::build::build(&study, &options, |_| {})
+        })?;
+        out.map_err(run_err)
     }
 }
 

@@ -117,3 +117,22 @@ def test_progress_line_on_stderr(capfd):
         assert "power: 64/64 trials" in err
     else:
         assert "64/64" in err
+
+
+def test_report_writes_the_html_report_with_its_figures(tmp_path):
+    out = tmp_path / "report.html"
+    s = trialsim.load("peer-comparison")
+    assert s.report(str(out), reps=128, seed=3, n_grid=[40, 100], max_n=200) == str(out)
+    html = out.read_text(encoding="utf-8")
+    assert html.lstrip().lower().startswith("<!doctype html")
+    # The figures are embedded as JSON; the power at N = 100 equals a plain power run's.
+    start = html.index('id="trialsim-results">') + len('id="trialsim-results">')
+    data = json.loads(html[start : html.index("</script>", start)])
+    rows = data["rows_own"]
+    assert {r["n_total"] for r in data["rows_grid"]} == {40, 100}
+    direct = s.power(reps=128, seed=3)
+    mine = direct[(direct.metric == "power") & (direct.hypothesis == "any")].value.iloc[0]
+    assert any(
+        r.get("metric") == "power" and r.get("hypothesis") == "any" and r.get("value") == mine
+        for r in rows
+    ), "the report's power at the scenario's size differs from a direct run"

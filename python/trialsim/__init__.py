@@ -410,14 +410,38 @@ class Scenario:
 
         ``criterion`` is ``FAMILY:HYPOTHESIS[:METRIC]`` (metric ``power`` by default), e.g.
         ``"clinical:madrs_change"``. Only the criterion's family (and its gates) is simulated,
-        with common random numbers across sizes. Ctrl-C returns at once with
-        ``KeyboardInterrupt``; the library's search cannot be cancelled, so it finishes in the
-        background and its result is dropped.
+        with common random numbers across sizes. Ctrl-C raises ``KeyboardInterrupt`` at once
+        and stops the search.
         """
         _check_int("reps", reps)
         _check_int("seed", seed)
         res = self._study.sample_size(criterion, float(target), reps, seed, max_n, threads, None)
         return SampleSize(res, criterion, float(target))
+
+    def report(
+        self,
+        path: str,
+        reps: int = 1000,
+        seed: int = 1,
+        n_grid: Optional[Sequence[int]] = None,
+        criterion: Optional[str] = None,
+        target: float = 0.8,
+        max_n: int = 1000,
+        threads: Optional[int] = None,
+    ) -> str:
+        """Write the self-contained HTML report ``trialsim report`` writes (power at the
+        scenario's size and over a grid of N, plots, prediction accuracy, a sample-size answer,
+        methods and provenance) to ``path``; returns the path.
+        """
+        _check_int("reps", reps)
+        _check_int("seed", seed)
+        grid = None if n_grid is None else [int(n) for n in n_grid]
+        html = self._study.report_html(
+            reps, seed, grid, criterion, float(target), max_n, threads
+        )
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(html)
+        return path
 
     def __repr__(self) -> str:
         c, p = self.sizes

@@ -88,3 +88,14 @@ class Scenario:
         max_n: int = 2000,
         threads: Optional[int] = None,
     ) -> SampleSize: ...
+    def report(
+        self,
+        path: str,
+        reps: int = 1000,
+        seed: int = 1,
+        n_grid: Optional[Sequence[int]] = None,
+        criterion: Optional[str] = None,
+        target: float = 0.8,
+        max_n: int = 1000,
+        threads: Optional[int] = None,
+    ) -> str: ...

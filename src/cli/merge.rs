@@ -2,16 +2,22 @@
 
 use super::output::{self, Stdout};
 use super::usage;
-use anyhow::{Context, Result};
+use anyhow::Result;
 use std::path::{Path, PathBuf};
 use trialsim::{Study, montecarlo::shard::Partial, report};
 
 pub fn run(parts: &[PathBuf], out: &Path) -> Result<()> {
     let exporter = output::exporter(out)?;
+    let inputs: Vec<&Path> = parts.iter().map(|p| p.as_path()).collect();
+    output::check_outputs(&[out], &inputs)?;
     let mut read = Vec::new();
     for p in parts {
-        let text =
-            std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?;
+        let text = std::fs::read_to_string(p).map_err(|e| {
+            usage(format!(
+                "{}: cannot read the partial result: {e}",
+                p.display()
+            ))
+        })?;
         let part: Partial = serde_json::from_str(&text).map_err(|e| {
             usage(format!(
                 "{}: not a partial result of `power --shard` ({e})",

@@ -172,6 +172,19 @@ pub fn is_input_error(e: &anyhow::Error) -> bool {
     })
 }
 
+/// Exit status: 2 for bad usage or input, 130 for an interrupted run, 1 for other failures.
+pub fn exit_status(e: &anyhow::Error) -> u8 {
+    if e.chain()
+        .any(|c| matches!(c.downcast_ref::<RunError>(), Some(RunError::Cancelled)))
+    {
+        130
+    } else if is_input_error(e) {
+        2
+    } else {
+        1
+    }
+}
+
 /// Whether the error is a closed standard output (`trialsim scenarios | head -1`).
 pub fn is_broken_pipe(e: &anyhow::Error) -> bool {
     e.chain().any(|c| {

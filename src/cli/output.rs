@@ -6,6 +6,8 @@ use super::usage;
 use anyhow::Result;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock};
 use trialsim::montecarlo::{Row, SimPath};
 use trialsim::report::{self, export::Exporter};
 
@@ -83,9 +85,71 @@ pub fn parse_grid(text: &str) -> Result<Vec<usize>> {
     }
 }
 
+/// The flag SIGINT and SIGTERM set (registered on first use): runs stop between blocks, and a
+/// command interrupted while writing removes what it wrote, so no output file and no temporary
+/// is left behind.
+pub fn interrupted() -> &'static AtomicBool {
+    static FLAG: OnceLock<Arc<AtomicBool>> = OnceLock::new();
+    FLAG.get_or_init(|| {
+        let flag = Arc::new(AtomicBool::new(false));
+        for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+            // If a handler cannot be installed the default action (terminate) stays.
+            let _ = signal_hook::flag::register(sig, Arc::clone(&flag));
+        }
+        flag
+    })
+}
+
+/// Error out if a signal arrived.
+pub fn check_interrupted() -> Result<()> {
+    if interrupted().load(Ordering::Relaxed) {
+        return Err(trialsim::RunError::Cancelled.into());
+    }
+    Ok(())
+}
+
+/// Check before a run that each output path can be written: its directory exists, and it is not
+/// one of the inputs.
+pub fn check_outputs(outputs: &[&Path], inputs: &[&Path]) -> Result<()> {
+    for out in outputs {
+        let dir = match out.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
+        };
+        if !dir.is_dir() {
+            return Err(usage(format!(
+                "{}: the directory {} does not exist; create it first",
+                out.display(),
+                dir.display()
+            )));
+        }
+        for input in inputs {
+            let same = match (std::fs::canonicalize(out), std::fs::canonicalize(input)) {
+                (Ok(a), Ok(b)) => a == b,
+                _ => false,
+            };
+            if same {
+                return Err(usage(format!(
+                    "{}: the output would overwrite an input; choose another file name",
+                    out.display()
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Write a command's result files all at once and say so.
 pub fn write_files(files: &[(PathBuf, String)]) -> Result<()> {
+    check_interrupted()?;
     report::write_all_atomic(files)?;
+    if interrupted().load(Ordering::Relaxed) {
+        // Interrupted while writing: take back what was written.
+        for (p, _) in files {
+            let _ = std::fs::remove_file(p);
+        }
+        return Err(trialsim::RunError::Cancelled.into());
+    }
     for (p, _) in files {
         if !p.to_string_lossy().ends_with(".meta.json") {
             eprintln!("wrote {}", p.display());

@@ -23,11 +23,18 @@ pub fn run(a: &Args) -> Result<()> {
     let s = study.scenario();
     output::check_mc(a.mc)?;
     output::check_plots(s, a.plots)?;
+    let outs: Vec<&Path> = [&a.mc.out, &a.plots.plot, &a.plots.learning_plot]
+        .into_iter()
+        .flatten()
+        .map(|p| p.as_path())
+        .collect();
+    output::check_outputs(&outs, &[Path::new(a.scenario)])?;
     let mut run = study
         .power()
         .reps(a.mc.reps)
         .seed(a.mc.seed)
-        .path(output::sim_path(a.mc.path));
+        .path(output::sim_path(a.mc.path))
+        .cancel_flag(output::interrupted());
     if let Some(t) = a.mc.threads {
         run = run.threads(t);
     }
@@ -51,7 +58,7 @@ pub fn run(a: &Args) -> Result<()> {
         let start = std::time::Instant::now();
         let part = run.run_partial()?;
         let blocks = shard::blocks(a.mc.reps, (k, m));
-        report::write_atomic(path, (serde_json::to_string(&part)? + "\n").as_bytes())?;
+        output::write_files(&[(path.to_path_buf(), serde_json::to_string(&part)? + "\n")])?;
         eprintln!(
             "shard {k}/{m}: {} blocks of {} trials in {:.2} s; wrote {} (combine with trialsim merge)",
             blocks.end - blocks.start,

@@ -19,12 +19,19 @@ pub fn run(
     let study = Study::load(name)?;
     output::check_mc(mc)?;
     output::check_plots(study.scenario(), plots)?;
+    let outs: Vec<&std::path::Path> = [&mc.out, &plots.plot]
+        .into_iter()
+        .flatten()
+        .map(|p| p.as_path())
+        .collect();
+    output::check_outputs(&outs, &[std::path::Path::new(name)])?;
     let mut run = study
         .sample_size(criterion, target)
         .reps(mc.reps)
         .seed(mc.seed)
         .max_n(max_n)
         .path(output::sim_path(mc.path))
+        .cancel_flag(output::interrupted())
         .on_step(|n, r| eprintln!("  N = {n:>5}: {} = {}", r.metric, fmt_pm(r.value, r.mc_se)));
     if let Some(t) = mc.threads {
         run = run.threads(t);

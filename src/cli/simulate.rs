@@ -17,6 +17,9 @@ pub fn run(
     truth: bool,
 ) -> Result<()> {
     let study = Study::load(name)?;
+    if let Some(p) = &out {
+        super::output::check_outputs(&[p.as_path()], &[std::path::Path::new(name)])?;
+    }
     let s = study.scenario();
     let sizes = s.sizes_with(
         controls.unwrap_or(s.n_controls),
@@ -44,7 +47,7 @@ pub fn run(
                 p.push(".meta.json");
                 files.push((p.into(), serde_json::to_string_pretty(&meta)? + "\n"));
             }
-            report::write_all_atomic(&files)?;
+            super::output::write_files(&files)?;
             eprintln!("wrote {} subjects to {}", c.n_subjects(), path.display());
             Ok(())
         }

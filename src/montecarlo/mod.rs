@@ -373,8 +373,25 @@ pub fn run_blocks(
     blocks: std::ops::Range<u64>,
     wave: u64,
     truths: &Truths,
+    on_wave: impl FnMut(&Total) -> bool,
+) -> Result<Total, RunError> {
+    run_blocks_cancellable(s, sizes, settings, blocks, wave, truths, None, on_wave)
+}
+
+/// [`run_blocks`] that stops with [`RunError::Cancelled`] soon after `cancel` is set: blocks not
+/// yet started are skipped.
+#[allow(clippy::too_many_arguments)]
+pub fn run_blocks_cancellable(
+    s: &Scenario,
+    sizes: &Sizes,
+    settings: &RunSettings,
+    blocks: std::ops::Range<u64>,
+    wave: u64,
+    truths: &Truths,
+    cancel: Option<&std::sync::atomic::AtomicBool>,
     mut on_wave: impl FnMut(&Total) -> bool,
 ) -> Result<Total, RunError> {
+    let cancelled = || cancel.is_some_and(|c| c.load(std::sync::atomic::Ordering::Relaxed));
     check_sizes(s, sizes)?;
     let model = summary_model(s, settings.path)?;
     let threads = settings.threads.max(1);
@@ -403,6 +420,9 @@ pub fn run_blocks(
                     },
                     |(cohort, sd, an, tr), blk| {
                         let mut acc = Accumulator::new(s);
+                        if cancelled() {
+                            return acc;
+                        }
                         for rep in blk * BLOCK..((blk + 1) * BLOCK).min(reps) {
                             let data = match &model {
                                 Some(m) => {
@@ -426,6 +446,9 @@ pub fn run_blocks(
             total.add_block(p);
         }
         b = end;
+        if cancelled() {
+            return Err(RunError::Cancelled);
+        }
         if !on_wave(&total) {
             break;
         }

@@ -8,7 +8,9 @@
 //! Nothing is extrapolated: if the target is not reached within `max_n`, the result says so.
 
 use super::Metric;
-use super::{Row, RunSettings, check_sizes, diagnosands, run, truth::Truths};
+use super::{
+    Row, RunSettings, check_sizes, diagnosands, n_blocks, run_blocks_cancellable, truth::Truths,
+};
 use crate::error::{RunError, Setting};
 use crate::scenario::Scenario;
 use serde::Serialize;
@@ -181,6 +183,23 @@ pub fn sample_size(
     settings: &RunSettings,
     max_n: usize,
     truths: &Truths,
+    progress: impl FnMut(usize, &Row),
+) -> Result<SampleSize, RunError> {
+    sample_size_cancellable(
+        s, criterion, target, settings, max_n, truths, None, progress,
+    )
+}
+
+/// [`sample_size`] that stops with [`RunError::Cancelled`] soon after `cancel` is set.
+#[allow(clippy::too_many_arguments)]
+pub fn sample_size_cancellable(
+    s: &Scenario,
+    criterion: &Criterion,
+    target: f64,
+    settings: &RunSettings,
+    max_n: usize,
+    truths: &Truths,
+    cancel: Option<&std::sync::atomic::AtomicBool>,
     mut progress: impl FnMut(usize, &Row),
 ) -> Result<SampleSize, RunError> {
     criterion.check(s)?;
@@ -188,6 +207,15 @@ pub fn sample_size(
         return Err(RunError::setting(
             Setting::Target,
             format!("must be in (0, 1), got {target}"),
+        ));
+    }
+    if max_n > crate::limits::MAX_SUBJECTS {
+        return Err(RunError::setting(
+            Setting::MaxN,
+            format!(
+                "{max_n} is more than the limit of {} subjects per trial",
+                crate::limits::MAX_SUBJECTS
+            ),
         ));
     }
     let at_most = criterion.at_most();
@@ -204,7 +232,18 @@ pub fn sample_size(
     let mut eval = |n: usize| -> Result<Row, RunError> {
         if let std::collections::btree_map::Entry::Vacant(slot) = cache.entry(n) {
             let sizes = s.sizes_for_total(n);
-            let acc = run(s, &sizes, settings, truths)?;
+            let wave = (settings.threads.max(1) * 8) as u64;
+            let acc = run_blocks_cancellable(
+                s,
+                &sizes,
+                settings,
+                0..n_blocks(settings.reps),
+                wave,
+                truths,
+                cancel,
+                |_| true,
+            )?
+            .finish();
             let rows = diagnosands(s, &sizes, &acc, truths);
             progress(n, criterion.pick(&rows).expect("criterion checked"));
             slot.insert(rows);

@@ -4,11 +4,11 @@
 //! Any scheduler can run the shards: a Slurm job array, GNU parallel, or a shell loop.
 
 use super::{BLOCK, SimPath, Total, n_blocks};
-use crate::scenario::Scenario;
-use serde_json::Value;
 use crate::error::{RunError, Setting};
+use crate::scenario::Scenario;
 use crate::scenario::Sizes;
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 /// Format version of partial files.
 pub const FORMAT: u32 = 1;
@@ -105,8 +105,7 @@ impl Partial {
                 ));
             }
             let got = serde_json::to_value(&total.acc).expect("serialises");
-            same_shape(&empty["acc"], &got, "acc")
-                .map_err(|e| format!("result {}: {e}", i + 1))?;
+            same_shape(&empty["acc"], &got, "acc").map_err(|e| format!("result {}: {e}", i + 1))?;
             if total.exact.len() != empty["exact"].as_array().map_or(0, Vec::len) {
                 return Err(format!(
                     "result {}: {} exact sums, this scenario's plan has {}",
@@ -115,8 +114,7 @@ impl Partial {
                     empty["exact"].as_array().map_or(0, Vec::len)
                 ));
             }
-            counts_within(&got, expected, "acc")
-                .map_err(|e| format!("result {}: {e}", i + 1))?;
+            counts_within(&got, expected, "acc").map_err(|e| format!("result {}: {e}", i + 1))?;
         }
         Ok(())
     }
@@ -161,7 +159,9 @@ fn same_shape(want: &Value, got: &Value, at: &str) -> Result<(), String> {
 fn counts_within(v: &Value, reps: u64, at: &str) -> Result<(), String> {
     match v {
         Value::Number(n) => match n.as_u64() {
-            Some(c) if c > reps => Err(format!("the count at '{at}' is {c}, more than the {reps} trials run")),
+            Some(c) if c > reps => Err(format!(
+                "the count at '{at}' is {c}, more than the {reps} trials run"
+            )),
             None if n.as_i64().is_some() => Err(format!("the count at '{at}' is negative")),
             _ => Ok(()),
         },

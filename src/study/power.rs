@@ -7,7 +7,7 @@ use crate::montecarlo::shard::{self, Partial};
 use crate::montecarlo::truth::{self, Truths};
 use crate::montecarlo::{self, BLOCK, Metric, ResultTable, RunSettings, SimPath, Total};
 use crate::scenario::Sizes;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
 /// How far a run has come, passed to the progress callback after every wave of blocks.
@@ -247,30 +247,31 @@ impl<'a> PowerRun<'a> {
         for (k, z) in sizes.iter().enumerate() {
             let done_before = k as u64 * per_size;
             let progress = &mut self.progress;
-            let mut cancelled = false;
-            let total = montecarlo::run_blocks(s, z, &set, blocks.clone(), wave, truths, |t| {
-                if let Some(f) = progress.as_mut() {
-                    f(Progress {
-                        done: done_before + t.acc.reps,
-                        total: total_trials,
-                    });
-                }
-                if cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
-                    cancelled = true;
-                    return false;
-                }
-                match precision {
-                    None => true,
-                    Some(p) => montecarlo::diagnosands(s, z, &t.finish(), truths)
-                        .iter()
-                        .filter(|r| r.metric == Metric::Power)
-                        // Continue while any power's SE is above the target (or undefined).
-                        .any(|r| r.mc_se.is_nan() || r.mc_se >= p),
-                }
-            })?;
-            if cancelled {
-                return Err(RunError::Cancelled);
-            }
+            let total = montecarlo::run_blocks_cancellable(
+                s,
+                z,
+                &set,
+                blocks.clone(),
+                wave,
+                truths,
+                cancel,
+                |t| {
+                    if let Some(f) = progress.as_mut() {
+                        f(Progress {
+                            done: done_before + t.acc.reps,
+                            total: total_trials,
+                        });
+                    }
+                    match precision {
+                        None => true,
+                        Some(p) => montecarlo::diagnosands(s, z, &t.finish(), truths)
+                            .iter()
+                            .filter(|r| r.metric == Metric::Power)
+                            // Continue while any power's SE is above the target (or undefined).
+                            .any(|r| r.mc_se.is_nan() || r.mc_se >= p),
+                    }
+                },
+            )?;
             out.push((z.clone(), total));
         }
         Ok(out)

@@ -5,6 +5,7 @@ use crate::error::{RunError, Setting};
 use crate::montecarlo::search::{self, Criterion, SampleSize};
 use crate::montecarlo::truth::{self, Truths};
 use crate::montecarlo::{Row, RunSettings, SimPath};
+use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
 type StepFn<'a> = Box<dyn FnMut(usize, &Row) + 'a>;
@@ -25,6 +26,7 @@ pub struct SampleSizeRun<'a> {
     settings: RunSettings,
     threads_given: bool,
     step: Option<StepFn<'a>>,
+    cancel: Option<&'a AtomicBool>,
 }
 
 impl<'a> SampleSizeRun<'a> {
@@ -37,6 +39,7 @@ impl<'a> SampleSizeRun<'a> {
             settings: RunSettings::default(),
             threads_given: false,
             step: None,
+            cancel: None,
         }
     }
 
@@ -77,6 +80,12 @@ impl<'a> SampleSizeRun<'a> {
         self
     }
 
+    /// A flag another thread may set to stop the search ([`RunError::Cancelled`]).
+    pub fn cancel_flag(mut self, flag: &'a AtomicBool) -> Self {
+        self.cancel = Some(flag);
+        self
+    }
+
     /// The parsed criterion, checked against the scenario.
     pub fn criterion(&self) -> Result<Criterion, RunError> {
         let c: Criterion = self.criterion.parse()?;
@@ -96,8 +105,9 @@ impl<'a> SampleSizeRun<'a> {
         if self.threads_given && self.settings.threads == 0 {
             return Err(RunError::setting(Setting::Threads, "must be > 0"));
         }
-        if !self.threads_given {
-            self.settings.threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        if !self.threads_given || self.settings.threads > cores {
+            self.settings.threads = cores;
         }
         let crit = self.criterion()?;
         // Only the criterion's family (and its gates) is simulated: the others cannot change it.
@@ -117,13 +127,14 @@ impl<'a> SampleSizeRun<'a> {
         let start = Instant::now();
         let truths = truth::truths(&only);
         let mut step = self.step.take();
-        let search = search::sample_size(
+        let search = search::sample_size_cancellable(
             &only,
             &crit,
             self.target,
             &self.settings,
             self.max_n,
             &truths,
+            self.cancel,
             |n, r| {
                 if let Some(f) = step.as_mut() {
                     f(n, r)
