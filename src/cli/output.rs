@@ -80,7 +80,17 @@ pub fn parse_grid(text: &str) -> Result<Vec<usize>> {
         .collect::<Result<_, _>>()
         .map_err(|_| bad())?;
     match parts[..] {
-        [from, to, step] if from <= to && step > 0 => Ok((from..=to).step_by(step).collect()),
+        [from, to, step] if from <= to && step > 0 => {
+            let points = (to - from) / step + 1;
+            if points > trialsim::limits::MAX_GRID || to > trialsim::limits::MAX_SUBJECTS {
+                return Err(usage(format!(
+                    "--n-grid: {points} sizes up to N = {to}; the limits are {} sizes and {} subjects per trial",
+                    trialsim::limits::MAX_GRID,
+                    trialsim::limits::MAX_SUBJECTS
+                )));
+            }
+            Ok((from..=to).step_by(step).collect())
+        }
         _ => Err(bad()),
     }
 }

@@ -242,13 +242,13 @@ pub fn check(mut parts: Vec<(String, Partial)>) -> Result<Vec<Partial>, RunError
             return Err(differs("the seed"));
         }
         if p.reps != first.reps {
-            return Err(differs("--reps"));
+            return Err(differs("the number of trials"));
         }
         if p.shard.1 != first.shard.1 {
             return Err(differs("the number of shards"));
         }
         if p.path != first.path {
-            return Err(differs("--path"));
+            return Err(differs("the simulation path"));
         }
         if p.scenario != first.scenario {
             return Err(differs("the scenario"));
