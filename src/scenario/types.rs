@@ -202,9 +202,31 @@ pub struct Scenario {
     pub scan_failure: f64,
     /// Unit of the measures.
     pub unit: String,
+    /// How patients are allocated to arms.
+    pub allocation: Allocation,
+    /// Probability that a control misses the second scan (used when controls are rescanned).
+    pub control_dropout: f64,
+    /// Whether controls are scanned a second time.
+    pub rescan_controls: bool,
 }
 
 impl Scenario {
+    /// The population version of the scenario used for the true values of the estimands: no
+    /// dropout, no failed scans, and blocked allocation (everyone's characteristics from their
+    /// marginal law, i.e. the causal, randomised contrast).
+    pub fn population(&self) -> Scenario {
+        let mut pop = self.clone();
+        pop.scan_failure = 0.0;
+        for a in pop.arms.iter_mut() {
+            a.dropout = 0.0;
+            a.dropout_log_or = 0.0;
+        }
+        pop.allocation = Allocation::Blocked;
+        // Keep the recorded spec in step with the resolved value.
+        pop.spec.design.allocation = Allocation::Blocked;
+        pop
+    }
+
     /// Number of regions.
     pub fn n_regions(&self) -> usize {
         self.regions.len()
