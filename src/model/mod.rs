@@ -164,7 +164,7 @@ impl Cohort {
         let (r, v, nc) = (s.n_regions(), s.visits.len(), s.covariates.len());
         let ratios: Vec<f64> = s.arms.iter().map(|a| a.ratio).collect();
         let mut alloc = rng::stream(seed, replicate, rng::STREAM_ALLOCATION);
-        let arm_counts = match s.spec.design.allocation {
+        let arm_counts = match s.allocation {
             Allocation::Blocked => sizes.arms.clone(),
             Allocation::Simple => simple_allocation(&mut alloc, sizes.patients(), &ratios),
             Allocation::Logistic => self.logistic_pool(s, &mut alloc, sizes.patients()),
@@ -191,7 +191,7 @@ impl Cohort {
                 match s.design_kind {
                     DesignKind::Crossover => self.draw_crossover(s, k, &mut g, i),
                     DesignKind::Parallel => {
-                        let p = if s.spec.design.allocation == Allocation::Logistic {
+                        let p = if s.allocation == Allocation::Logistic {
                             pre.next()
                         } else {
                             None
@@ -276,8 +276,8 @@ impl Cohort {
             fail0,
             &mut self.baseline[row.clone()],
         );
-        if s.spec.design.rescan_controls {
-            let dropped = g.random::<f64>() < s.spec.design.control_dropout;
+        if s.rescan_controls {
+            let dropped = g.random::<f64>() < s.control_dropout;
             let fail1 = g.random::<f64>() < s.scan_failure;
             self.dropped[i] = dropped;
             scan(

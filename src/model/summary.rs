@@ -27,15 +27,13 @@ pub fn ineligible(s: &Scenario) -> Option<String> {
     if s.design_kind != DesignKind::Parallel {
         return Some("the design is a crossover".into());
     }
-    if s.spec.design.allocation == Allocation::Logistic {
+    if s.allocation == Allocation::Logistic {
         return Some("allocation depends on patient characteristics".into());
     }
     if s.scan_failure > 0.0 {
         return Some("scans can fail (missing values)".into());
     }
-    if s.arms.iter().any(|a| a.dropout > 0.0)
-        || (s.spec.design.rescan_controls && s.spec.design.control_dropout > 0.0)
-    {
+    if s.arms.iter().any(|a| a.dropout > 0.0) || (s.rescan_controls && s.control_dropout > 0.0) {
         return Some("subjects drop out (missing values)".into());
     }
     for f in &s.families {
@@ -167,7 +165,7 @@ impl SummaryDraw {
         let r = s.n_regions();
         self.n_regions = r;
         self.d_arm = m.d_arm;
-        let counts = match s.spec.design.allocation {
+        let counts = match s.allocation {
             Allocation::Simple => {
                 let ratios: Vec<f64> = s.arms.iter().map(|a| a.ratio).collect();
                 let mut g = rng::stream(seed, replicate, rng::STREAM_ALLOCATION);

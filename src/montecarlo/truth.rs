@@ -112,15 +112,7 @@ pub fn truths_with(s: &Scenario, n_per_arm: usize) -> Truths {
 
 /// Population version of the scenario: no dropout, no failed scans, blocked allocation.
 fn population_scenario(s: &Scenario) -> Scenario {
-    let mut pop_s = s.clone();
-    pop_s.scan_failure = 0.0;
-    for a in pop_s.arms.iter_mut() {
-        a.dropout = 0.0;
-        a.dropout_log_or = 0.0;
-    }
-    // Everyone's characteristics from their marginal law: the causal (randomised) contrast.
-    pop_s.spec.design.allocation = crate::scenario::Allocation::Blocked;
-    pop_s
+    s.population()
 }
 
 /// Features and targets of `n` patients of the family's arm (population version), drawn from

@@ -1,0 +1,93 @@
+//! Validation and resolution of a parsed spec, one file per section. Sections are checked in file
+//! order so problems are reported in that order; every problem is collected before giving up.
+
+mod arms;
+mod checker;
+mod design;
+mod joint;
+mod measures;
+mod plan;
+mod prediction;
+mod symptoms;
+
+use super::spec::{DesignKind, ScenarioSpec};
+use super::types::Scenario;
+use crate::error::Problem;
+use checker::Checker;
+pub(super) use plan::default_families;
+
+/// Validate a parsed spec and resolve it. Returns every problem found.
+pub fn resolve(spec: ScenarioSpec) -> Result<Scenario, Vec<Problem>> {
+    let mut ck = Checker {
+        problems: Vec::new(),
+    };
+    if spec.name.trim().is_empty() {
+        ck.err("name", "must not be empty");
+    }
+    let d = &spec.design;
+    design::check_groups(&mut ck, d);
+    let m = measures::resolve_measures(&mut ck, spec.measures.as_ref());
+    let layout = design::resolve_layout(&mut ck, &spec, &m.names);
+    let cx = arms::ArmContext {
+        regions: &m.regions,
+        names: &m.names,
+        visits: &d.visits,
+        covariates: &layout.covariates,
+        crossover: d.kind == DesignKind::Crossover,
+    };
+    let mut arms = arms::resolve_arms(&mut ck, &spec, &cx);
+    let symptoms = symptoms::resolve_symptoms(&mut ck, &spec.symptoms, d.patients);
+    let families = plan::resolve_plan(&mut ck, &spec, &m.names);
+    // Joint correlation matrices only when the pieces are individually valid.
+    let (baseline_chol, change_chol) = if ck.problems.is_empty() {
+        joint::factorise(&mut ck, &m.c_b, &m.c_c, m.regions.len(), &mut arms)
+    } else {
+        (Vec::new(), Vec::new())
+    };
+    if !ck.problems.is_empty() {
+        return Err(ck.problems);
+    }
+    Ok(Scenario {
+        design_kind: d.kind,
+        visits: d.visits.clone(),
+        scan_visit: layout.scan_visit,
+        covariates: layout.covariates,
+        allocation_logit: layout.allocation_logit,
+        period_effect: layout.period_effect,
+        scan_failure: m.scan_failure,
+        unit: m.unit,
+        allocation: d.allocation,
+        control_dropout: d.control_dropout,
+        rescan_controls: d.rescan_controls,
+        n_controls: d.controls,
+        n_patients: d.patients,
+        alpha: spec.analysis.alpha,
+        spec,
+        regions: m.regions,
+        arms,
+        baseline_corr: m.c_b,
+        baseline_chol,
+        change_chol,
+        symptoms,
+        families,
+    })
+}
+
+impl Scenario {
+    /// The scenario with only the named family and the families it is gated by (the others cannot
+    /// change its results), e.g. for a sample-size search on one criterion.
+    pub fn only_family(&self, name: &str) -> Result<Scenario, Vec<Problem>> {
+        let mut keep = Vec::new();
+        let mut cur = self.families.iter().position(|f| f.name == name);
+        while let Some(i) = cur {
+            keep.push(self.families[i].name.clone());
+            cur = self.families[i].gate;
+        }
+        let mut spec = self.spec.clone();
+        if spec.analysis.families.is_empty() {
+            spec.analysis.families = default_families(&spec);
+        }
+        spec.analysis.families.retain(|f| keep.contains(&f.name));
+        resolve(spec)
+    }
+}
