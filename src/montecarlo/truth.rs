@@ -4,20 +4,23 @@
 //! - Biomarker mean differences (baseline shift, arm change, within-arm change) have closed forms:
 //!   measurement error adds no bias to a mean, so the truth is exactly delta or kappa.
 //! - Symptom endpoints (score change, response, remission) depend on truncation, clamping and
-//!   rounding of the scale, and correlations of *observed* change with *observed* improvement are
-//!   attenuated by measurement error and rounding. Their truth is the population value, computed once
-//!   per scenario on a large sample ([`TRUTH_N`] patients per arm, no dropout, no failed scans) and
-//!   reported with its own standard error. For Spearman the population value is taken from the
-//!   Pearson one by the bivariate-normal identity 6/pi asin(r/2) (an approximation, said so in the
-//!   output).
+//!   rounding of the scale. Their truth is exact ([`crate::model::exact`]): a finite sum over the
+//!   baseline score on an integer scale (`exact_sum`), Gauss-Legendre quadrature on a continuous
+//!   one (`quadrature`), with normal CDFs over the latent improvement inside; SE 0.
+//! - Correlations of *observed* change with *observed* improvement are attenuated by measurement
+//!   error and rounding. Their truth is the population value on a large sample ([`TRUTH_N`]
+//!   patients per arm, no dropout, no failed scans), reported with its own standard error. For
+//!   Spearman the population value is taken from the Pearson one by the bivariate-normal identity
+//!   6/pi asin(r/2) (an approximation, said so in the output).
 //!
 //! Whether a hypothesis is null is decided exactly from the parameters, never from a sample.
 
 use crate::analysis::prediction::Holdout;
 use crate::model::Cohort;
+use crate::model::exact::symptom_truth;
 use crate::scenario::PredictionConfig;
 use crate::scenario::{Endpoint, FamilyKind, Scenario, Sizes, TestKind};
-use crate::stats::moments::{CoMoments, Moments};
+use crate::stats::moments::CoMoments;
 
 /// Patients per arm in the population sample used for non-closed-form truths.
 pub const TRUTH_N: usize = 1_000_000;
@@ -34,7 +37,7 @@ pub struct Truth {
     pub se: f64,
     /// Whether the null hypothesis is true (decided from the parameters).
     pub is_null: bool,
-    /// How the value was obtained: `closed_form`, `population_sample` or
+    /// How the value was obtained: `closed_form`, `exact_sum`, `quadrature`, `population_sample` or
     /// `population_sample_normal_approx`.
     pub source: &'static str,
 }
@@ -201,10 +204,7 @@ pub fn hanley_mcneil_se(a: f64, n1: f64, n0: f64) -> f64 {
 }
 
 fn hypothesis_truths(s: &Scenario, n_per_arm: usize) -> Vec<Vec<Truth>> {
-    let needs_sample = s
-        .families
-        .iter()
-        .any(|f| matches!(f.kind, FamilyKind::Clinical | FamilyKind::Correlation));
+    let needs_sample = s.families.iter().any(|f| f.kind == FamilyKind::Correlation);
     let pop = if needs_sample {
         Some(Population::draw(s, n_per_arm))
     } else {
@@ -238,37 +238,34 @@ fn hypothesis_truths(s: &Scenario, n_per_arm: usize) -> Vec<Vec<Truth>> {
                     .map(|&r| closed(s.arms[a1].kappa[r]))
                     .collect(),
                 FamilyKind::Clinical => {
-                    let p = pop.as_ref().expect("drawn for clinical families");
                     let same = same_improvement(&s.arms[a1], &s.arms[a2]);
                     f.endpoints
                         .iter()
                         .flat_map(|e| f.visits.iter().map(move |&v| (*e, v)))
                         .map(|(e, v)| {
-                            let (value, se) = match e {
-                                Endpoint::Change => {
-                                    let (m1, m2) = (
-                                        p.improvement[a1][v].summary(),
-                                        p.improvement[a2][v].summary(),
-                                    );
-                                    (m1.mean - m2.mean, (m1.var / m1.n + m2.var / m2.n).sqrt())
-                                }
-                                Endpoint::Response => p.rate_difference(&p.responders, a1, a2, v),
-                                Endpoint::Remission => p.rate_difference(&p.remitters, a1, a2, v),
-                            };
                             if same {
-                                Truth {
+                                return Truth {
                                     value: 0.0,
                                     se: 0.0,
                                     is_null: true,
                                     source: "closed_form",
-                                }
-                            } else {
-                                Truth {
-                                    value,
-                                    se,
-                                    is_null: false,
-                                    source: "population_sample",
-                                }
+                                };
+                            }
+                            let (t1, t2) = (symptom_truth(s, a1, v), symptom_truth(s, a2, v));
+                            let value = match e {
+                                Endpoint::Change => t1.improvement - t2.improvement,
+                                Endpoint::Response => t1.response - t2.response,
+                                Endpoint::Remission => t1.remission - t2.remission,
+                            };
+                            Truth {
+                                value,
+                                se: 0.0,
+                                is_null: false,
+                                source: if s.symptoms.spec.integer {
+                                    "exact_sum"
+                                } else {
+                                    "quadrature"
+                                },
                             }
                         })
                         .collect()
@@ -319,11 +316,9 @@ fn hypothesis_truths(s: &Scenario, n_per_arm: usize) -> Vec<Vec<Truth>> {
         .collect()
 }
 
-/// Sufficient statistics of the population sample, per arm.
+/// Sufficient statistics of the population sample, per arm: (observed change, observed
+/// improvement) per visit and region, for the correlation truths.
 struct Population {
-    improvement: Vec<Vec<Moments>>,
-    responders: Vec<Vec<(u64, u64)>>,
-    remitters: Vec<Vec<(u64, u64)>>,
     change_improvement: Vec<Vec<Vec<CoMoments>>>,
 }
 
@@ -371,9 +366,6 @@ impl Population {
 
     fn empty(k: usize, nv: usize, nr: usize) -> Self {
         Population {
-            improvement: vec![vec![Moments::default(); nv]; k],
-            responders: vec![vec![(0, 0); nv]; k],
-            remitters: vec![vec![(0, 0); nv]; k],
             change_improvement: vec![vec![vec![CoMoments::default(); nr]; nv]; k],
         }
     }
@@ -384,13 +376,6 @@ impl Population {
             for i in c.arm_range(a) {
                 for v in 1..nv {
                     let imp = c.observed_improvement(i, v);
-                    self.improvement[a][v].push(imp);
-                    let resp = c.responder(pop_s, i, v).unwrap_or(false);
-                    let rem = c.remitter(pop_s, i, v).unwrap_or(false);
-                    self.responders[a][v].0 += resp as u64;
-                    self.responders[a][v].1 += 1;
-                    self.remitters[a][v].0 += rem as u64;
-                    self.remitters[a][v].1 += 1;
                     for r in 0..nr {
                         let ch = c.followup[i * nr + r] - c.baseline[i * nr + r];
                         self.change_improvement[a][v][r].push(ch, imp);
@@ -401,34 +386,16 @@ impl Population {
     }
 
     fn merge(&mut self, o: &Population) {
-        for a in 0..self.improvement.len() {
-            for v in 0..self.improvement[a].len() {
-                self.improvement[a][v].merge(&o.improvement[a][v]);
-                self.responders[a][v].0 += o.responders[a][v].0;
-                self.responders[a][v].1 += o.responders[a][v].1;
-                self.remitters[a][v].0 += o.remitters[a][v].0;
-                self.remitters[a][v].1 += o.remitters[a][v].1;
-                for (x, y) in self.change_improvement[a][v]
-                    .iter_mut()
-                    .zip(&o.change_improvement[a][v])
-                {
+        for (x, y) in self
+            .change_improvement
+            .iter_mut()
+            .zip(&o.change_improvement)
+        {
+            for (x, y) in x.iter_mut().zip(y) {
+                for (x, y) in x.iter_mut().zip(y) {
                     x.merge(y);
                 }
             }
         }
-    }
-
-    fn rate_difference(
-        &self,
-        counts: &[Vec<(u64, u64)>],
-        a1: usize,
-        a2: usize,
-        visit: usize,
-    ) -> (f64, f64) {
-        let p = |(x, n): (u64, u64)| x as f64 / n as f64;
-        let (c1, c2) = (counts[a1][visit], counts[a2][visit]);
-        let (p1, p2) = (p(c1), p(c2));
-        let v = |q: f64, n: u64| q * (1.0 - q) / n as f64;
-        (p1 - p2, (v(p1, c1.1) + v(p2, c2.1)).sqrt())
     }
 }
