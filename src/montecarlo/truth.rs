@@ -16,6 +16,7 @@
 //! Whether a hypothesis is null is decided exactly from the parameters, never from a sample.
 
 use crate::analysis::prediction::Holdout;
+use crate::analysis::prediction::exact::ExactTruth;
 use crate::model::Cohort;
 use crate::model::exact::symptom_truth;
 use crate::scenario::PredictionConfig;
@@ -61,8 +62,12 @@ pub struct PredictionTruth {
     pub holdout_n: usize,
     /// Best achievable AUC of the features (see [`optimal_auc`]).
     pub auc_optimal: f64,
-    /// Its Monte Carlo SE (Hanley & McNeil 1982 on the evaluation sample).
+    /// Its Monte Carlo SE (Hanley & McNeil 1982 on the evaluation sample; 0 when exact).
     pub auc_optimal_se: f64,
+    /// How the true metrics are obtained: `exact` (see [`crate::analysis::prediction::exact`]:
+    /// every trial's model scored on the exact population law) or `holdout_sample` (scored on
+    /// one fixed sample of [`HOLDOUT_N`] patients, whose own error is in no SE).
+    pub method: &'static str,
 }
 
 /// Patients in the holdout sample of a prediction family.
@@ -91,6 +96,21 @@ pub fn truths_with(s: &Scenario, n_per_arm: usize) -> Truths {
         .map(|f| match &f.prediction {
             None => (PredictionTruth::default(), Holdout::default()),
             Some(cfg) => {
+                if let Some(e) = ExactTruth::new(s, cfg)
+                    && let Some(auc_optimal) = e.optimal_auc()
+                {
+                    let t = PredictionTruth {
+                        holdout_n: 0,
+                        auc_optimal,
+                        auc_optimal_se: 0.0,
+                        method: "exact",
+                    };
+                    let h = Holdout {
+                        exact: Some(std::sync::Arc::new(e)),
+                        ..Holdout::default()
+                    };
+                    return (t, h);
+                }
                 // Keyed by the family's name: its truth does not depend on its place in the plan.
                 let tag = |k: u64| crate::rng::name_stream(k, &f.name);
                 let holdout = arm_sample(s, cfg, scale(HOLDOUT_N), tag(1_000));
@@ -101,6 +121,7 @@ pub fn truths_with(s: &Scenario, n_per_arm: usize) -> Truths {
                     holdout_n: holdout.y.len(),
                     auc_optimal,
                     auc_optimal_se,
+                    method: "holdout_sample",
                 };
                 (t, holdout)
             }

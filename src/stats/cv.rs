@@ -113,6 +113,23 @@ impl Fitted {
             .sum()
     }
 
+    /// The fitted model on the raw feature scale: `Err(probability)` when it predicts a constant,
+    /// otherwise `Ok((a, w))` with predicted probability `logistic(a + w . row)` (`w` has `p`
+    /// entries, 0 for unselected features).
+    pub fn linear(&self, p: usize) -> Result<(f64, Vec<f64>), f64> {
+        if let Some(c) = self.constant {
+            return Err(c);
+        }
+        let mut w = vec![0.0; p];
+        let mut a = self.lr.beta[0];
+        for (k, &j) in self.cols.iter().enumerate() {
+            let b = self.lr.beta[1 + k] / self.sds[j];
+            w[j] = b;
+            a -= b * self.means[j];
+        }
+        Ok((a, w))
+    }
+
     /// Predicted probability for one row of raw features.
     pub fn predict(&self, row: &[f64], z: &mut Vec<f64>) -> f64 {
         if let Some(c) = self.constant {
