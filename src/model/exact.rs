@@ -280,3 +280,74 @@ pub fn gauss_legendre_16() -> ([f64; 16], [f64; 16]) {
     }
     (x, w)
 }
+
+/// Exact second moments of the observed improvement of arm `k` at `visit` (baseline score minus
+/// visit score): its variance, and its covariance with the standardised latent improvement s
+/// (the `improvement_sd` part of I). By Stein's identity given the baseline score,
+/// E[s f] = (improvement_sd / sd_I) E[zeta f(zeta)] with zeta the standardised I, and for the
+/// rounded score E[zeta 1{a < zeta < b}] = phi(a) - phi(b); for the unrounded clamped score it is
+/// E[f'] = -c sd_I P(inside the scale).
+pub fn improvement_moments(s: &Scenario, k: usize, visit: usize) -> (f64, f64) {
+    let arm = &s.arms[k];
+    let sp = &s.symptoms.spec;
+    let lat = LatentImprovement::of(s, arm);
+    let phi = |z: f64| {
+        if z.is_finite() {
+            (-0.5 * z * z).exp() / (2.0 * std::f64::consts::PI).sqrt()
+        } else {
+            0.0
+        }
+    };
+    let (mut e1, mut e2, mut es) = (0.0, 0.0, 0.0);
+    for (m0, w) in baseline_nodes(s, &[]) {
+        let mi = lat.mean(s, m0);
+        for (c, wc) in courses(arm, visit) {
+            let ww = w * wc;
+            let (m, sd) = (m0 - c * mi, (c * lat.sd).abs());
+            // E f, E f^2 and E[zeta f] given m0 and the course.
+            let (ef, ef2, ezf) = if sd == 0.0 {
+                let v = m.clamp(sp.scale_min, sp.scale_max);
+                let v = if sp.integer { v.round() } else { v };
+                (v, v * v, 0.0)
+            } else if sp.integer {
+                // f = sum over its values k of k 1{f = k}; {f = k} is an interval of x = m - c sd_I zeta.
+                let (bottom, top) = (sp.scale_min.round(), sp.scale_max.round());
+                let (mut ef, mut ef2, mut ezf) = (0.0, 0.0, 0.0);
+                let mut kk = bottom;
+                while kk <= top {
+                    // x in [lo_x, hi_x) gives f = kk.
+                    let lo_x = if kk == bottom {
+                        f64::NEG_INFINITY
+                    } else {
+                        kk - 0.5
+                    };
+                    let hi_x = if kk == top { f64::INFINITY } else { kk + 0.5 };
+                    let (za, zb) = ((lo_x - m) / sd, (hi_x - m) / sd);
+                    let pr = normal_mass(0.0, 1.0, za, zb);
+                    ef += kk * pr;
+                    ef2 += kk * kk * pr;
+                    // zeta = -(x - m) / sd * sign(c): E[zeta 1{x in [a, b)}].
+                    ezf += -c.signum() * kk * (phi(za) - phi(zb));
+                    kk += 1.0;
+                }
+                (ef, ef2, ezf)
+            } else {
+                let (a, b) = (sp.scale_min, sp.scale_max);
+                let (al, be) = ((a - m) / sd, (b - m) / sd);
+                let inside = normal_mass(0.0, 1.0, al, be);
+                let ef = mean_score(s, m, sd);
+                let ef2 = a * a * norm_cdf(al)
+                    + b * b * norm_cdf(-be)
+                    + m * m * inside
+                    + 2.0 * m * sd * (phi(al) - phi(be))
+                    + sd * sd * (inside + al * phi(al) - be * phi(be));
+                (ef, ef2, -c * lat.sd * inside)
+            };
+            e1 += ww * (m0 - ef);
+            e2 += ww * (m0 * m0 - 2.0 * m0 * ef + ef2);
+            es += ww * (-ezf);
+        }
+    }
+    let frac = arm.improvement_sd / lat.sd;
+    ((e2 - e1 * e1).max(0.0), es * frac)
+}

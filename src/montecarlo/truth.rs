@@ -8,20 +8,20 @@
 //!   baseline score on an integer scale (`exact_sum`), Gauss-Legendre quadrature on a continuous
 //!   one (`quadrature`), with normal CDFs over the latent improvement inside; SE 0.
 //! - Correlations of *observed* change with *observed* improvement are attenuated by measurement
-//!   error and rounding. Their truth is the population value on a large sample ([`TRUTH_N`]
-//!   patients per arm, no dropout, no failed scans), reported with its own standard error. For
-//!   Spearman the population value is taken from the Pearson one by the bivariate-normal identity
-//!   6/pi asin(r/2) (an approximation, said so in the output).
+//!   error, clamping and rounding. Their truth is exact too ([`change_improvement_corr`]: one sum
+//!   over the baseline score of normal integrals, by Stein's identity). For Spearman the
+//!   population value is taken from the Pearson one by the bivariate-normal identity
+//!   6/pi asin(r/2) (an approximation, said so in the output as `exact_normal_approx`).
+//! - Prediction families: see [`PredictionTruth::method`].
 //!
 //! Whether a hypothesis is null is decided exactly from the parameters, never from a sample.
 
 use crate::analysis::prediction::Holdout;
 use crate::analysis::prediction::exact::ExactTruth;
 use crate::model::Cohort;
-use crate::model::exact::symptom_truth;
+use crate::model::exact::{improvement_moments, symptom_truth};
 use crate::scenario::PredictionConfig;
 use crate::scenario::{Endpoint, FamilyKind, Scenario, Sizes, TestKind};
-use crate::stats::moments::CoMoments;
 
 /// Patients per arm in the population sample used for non-closed-form truths.
 pub const TRUTH_N: usize = 1_000_000;
@@ -128,7 +128,7 @@ pub fn truths_with(s: &Scenario, n_per_arm: usize) -> Truths {
         })
         .unzip();
     Truths {
-        hypotheses: hypothesis_truths(s, n_per_arm),
+        hypotheses: hypothesis_truths(s),
         prediction,
         holdouts,
     }
@@ -224,13 +224,7 @@ pub fn hanley_mcneil_se(a: f64, n1: f64, n0: f64) -> f64 {
     ((a * (1.0 - a) + (n1 - 1.0) * (q1 - a * a) + (n0 - 1.0) * (q2 - a * a)) / (n1 * n0)).sqrt()
 }
 
-fn hypothesis_truths(s: &Scenario, n_per_arm: usize) -> Vec<Vec<Truth>> {
-    let needs_sample = s.families.iter().any(|f| f.kind == FamilyKind::Correlation);
-    let pop = if needs_sample {
-        Some(Population::draw(s, n_per_arm))
-    } else {
-        None
-    };
+fn hypothesis_truths(s: &Scenario) -> Vec<Vec<Truth>> {
     s.families
         .iter()
         .map(|f| {
@@ -296,51 +290,59 @@ fn hypothesis_truths(s: &Scenario, n_per_arm: usize) -> Vec<Vec<Truth>> {
                     .iter()
                     .map(|&r| closed(s.arms[a1].kappa[r] - s.arms[a2].kappa[r]))
                     .collect(),
-                FamilyKind::Correlation => {
-                    let p = pop.as_ref().expect("drawn for correlation families");
-                    f.regions
-                        .iter()
-                        .map(|&r| {
-                            let arm = &s.arms[a1];
-                            if arm.rho_cs[r] == 0.0 || arm.tau[r] == 0.0 {
-                                return Truth {
-                                    value: 0.0,
-                                    se: 0.0,
-                                    is_null: true,
-                                    source: "closed_form",
-                                };
+                FamilyKind::Correlation => f
+                    .regions
+                    .iter()
+                    .map(|&r| {
+                        let arm = &s.arms[a1];
+                        if arm.rho_cs[r] == 0.0 || arm.tau[r] == 0.0 {
+                            return Truth {
+                                value: 0.0,
+                                se: 0.0,
+                                is_null: true,
+                                source: "closed_form",
+                            };
+                        }
+                        let rho = change_improvement_corr(s, a1, f.visits[0], r);
+                        let se = 0.0;
+                        if f.test == TestKind::Spearman {
+                            let rs = 6.0 / std::f64::consts::PI * (rho / 2.0).asin();
+                            Truth {
+                                value: rs,
+                                se,
+                                is_null: false,
+                                source: "exact_normal_approx",
                             }
-                            let b = p.change_improvement[a1][f.visits[0]][r].summary();
-                            let rho = b.sxy / (b.sxx * b.syy).sqrt();
-                            let se = (1.0 - rho * rho) / b.n.sqrt();
-                            if f.test == TestKind::Spearman {
-                                let rs = 6.0 / std::f64::consts::PI * (rho / 2.0).asin();
-                                Truth {
-                                    value: rs,
-                                    se,
-                                    is_null: false,
-                                    source: "population_sample_normal_approx",
-                                }
-                            } else {
-                                Truth {
-                                    value: rho,
-                                    se,
-                                    is_null: false,
-                                    source: "population_sample",
-                                }
+                        } else {
+                            Truth {
+                                value: rho,
+                                se,
+                                is_null: false,
+                                source: if s.symptoms.spec.integer {
+                                    "exact_sum"
+                                } else {
+                                    "quadrature"
+                                },
                             }
-                        })
-                        .collect()
-                }
+                        }
+                    })
+                    .collect(),
             }
         })
         .collect()
 }
 
-/// Sufficient statistics of the population sample, per arm: (observed change, observed
-/// improvement) per visit and region, for the correlation truths.
-struct Population {
-    change_improvement: Vec<Vec<Vec<CoMoments>>>,
+/// Pearson correlation of the observed change of region `r` (follow-up minus baseline scan, both
+/// with measurement error) with the observed improvement at `visit` in arm `k`: the change is
+/// `kappa + tau w + errors`, w correlated with the latent improvement's standardised part only,
+/// so Cov = tau * corr(w, s) * Cov(s, improvement), exact by [`improvement_moments`].
+pub fn change_improvement_corr(s: &Scenario, k: usize, visit: usize, r: usize) -> f64 {
+    let arm = &s.arms[k];
+    let nr = s.n_regions();
+    let dj = 2 * nr + 1;
+    let (var_imp, cov_s) = improvement_moments(s, k, visit);
+    let var_ch = arm.tau[r].powi(2) + 2.0 * s.regions[r].meas_sd.powi(2);
+    arm.tau[r] * arm.joint[(nr + r) * dj + 2 * nr] * cov_s / (var_ch * var_imp).sqrt()
 }
 
 /// Whether two arms give the same distribution of symptom improvement at every visit.
@@ -351,72 +353,4 @@ fn same_improvement(a: &crate::scenario::Arm, b: &crate::scenario::Arm) -> bool 
         && a.late_fraction == b.late_fraction
         && (a.late_fraction == 0.0 || a.late_time_course == b.late_time_course)
         && a.improvement_covs == b.improvement_covs
-}
-
-impl Population {
-    fn draw(s: &Scenario, n_per_arm: usize) -> Self {
-        // The estimand is defined on everyone randomised: no dropout, no failed scans.
-        let pop_s = population_scenario(s);
-        let k = s.arms.len();
-        let nr = s.n_regions();
-        let nv = s.visits.len();
-        let mut pop = Population::empty(k, nv, nr);
-        let sizes = Sizes {
-            controls: 0,
-            arms: vec![CHUNK; k],
-        };
-        // Chunks are drawn in parallel and merged in chunk order, so the result does not depend
-        // on the number of threads.
-        use rayon::prelude::*;
-        let chunks = n_per_arm.div_ceil(CHUNK);
-        let parts: Vec<Population> = (0..chunks)
-            .into_par_iter()
-            .map(|j| {
-                let mut part = Population::empty(k, nv, nr);
-                let mut c = Cohort::default();
-                c.draw(&pop_s, &sizes, TRUTH_SEED, j as u64);
-                part.add_cohort(&pop_s, &c);
-                part
-            })
-            .collect();
-        for p in &parts {
-            pop.merge(p);
-        }
-        pop
-    }
-
-    fn empty(k: usize, nv: usize, nr: usize) -> Self {
-        Population {
-            change_improvement: vec![vec![vec![CoMoments::default(); nr]; nv]; k],
-        }
-    }
-
-    fn add_cohort(&mut self, pop_s: &Scenario, c: &Cohort) {
-        let (k, nv, nr) = (pop_s.arms.len(), pop_s.visits.len(), pop_s.n_regions());
-        for a in 0..k {
-            for i in c.arm_range(a) {
-                for v in 1..nv {
-                    let imp = c.observed_improvement(i, v);
-                    for r in 0..nr {
-                        let ch = c.followup[i * nr + r] - c.baseline[i * nr + r];
-                        self.change_improvement[a][v][r].push(ch, imp);
-                    }
-                }
-            }
-        }
-    }
-
-    fn merge(&mut self, o: &Population) {
-        for (x, y) in self
-            .change_improvement
-            .iter_mut()
-            .zip(&o.change_improvement)
-        {
-            for (x, y) in x.iter_mut().zip(y) {
-                for (x, y) in x.iter_mut().zip(y) {
-                    x.merge(y);
-                }
-            }
-        }
-    }
 }
