@@ -14,6 +14,7 @@
 //! assert_eq!(c.group_range(1).len(), 17); // arm 0 (ketamine)
 //! ```
 
+pub mod exact;
 pub mod summary;
 
 use crate::rng::{self, TrialRng};

@@ -4,20 +4,24 @@
 //! - Biomarker mean differences (baseline shift, arm change, within-arm change) have closed forms:
 //!   measurement error adds no bias to a mean, so the truth is exactly delta or kappa.
 //! - Symptom endpoints (score change, response, remission) depend on truncation, clamping and
-//!   rounding of the scale, and correlations of *observed* change with *observed* improvement are
-//!   attenuated by measurement error and rounding. Their truth is the population value, computed once
-//!   per scenario on a large sample ([`TRUTH_N`] patients per arm, no dropout, no failed scans) and
-//!   reported with its own standard error. For Spearman the population value is taken from the
-//!   Pearson one by the bivariate-normal identity 6/pi asin(r/2) (an approximation, said so in the
-//!   output).
+//!   rounding of the scale. Their truth is exact ([`crate::model::exact`]): a finite sum over the
+//!   baseline score on an integer scale (`exact_sum`), Gauss-Legendre quadrature on a continuous
+//!   one (`quadrature`), with normal CDFs over the latent improvement inside; SE 0.
+//! - Correlations of *observed* change with *observed* improvement are attenuated by measurement
+//!   error, clamping and rounding. Their truth is exact too ([`change_improvement_corr`]: one sum
+//!   over the baseline score of normal integrals, by Stein's identity). For Spearman the
+//!   population value is taken from the Pearson one by the bivariate-normal identity
+//!   6/pi asin(r/2) (an approximation, said so in the output as `exact_normal_approx`).
+//! - Prediction families: see [`PredictionTruth::method`].
 //!
 //! Whether a hypothesis is null is decided exactly from the parameters, never from a sample.
 
 use crate::analysis::prediction::Holdout;
+use crate::analysis::prediction::exact::ExactTruth;
 use crate::model::Cohort;
+use crate::model::exact::{improvement_moments, symptom_truth};
 use crate::scenario::PredictionConfig;
 use crate::scenario::{Endpoint, FamilyKind, Scenario, Sizes, TestKind};
-use crate::stats::moments::{CoMoments, Moments};
 
 /// Patients per arm in the population sample used for non-closed-form truths.
 pub const TRUTH_N: usize = 1_000_000;
@@ -34,7 +38,7 @@ pub struct Truth {
     pub se: f64,
     /// Whether the null hypothesis is true (decided from the parameters).
     pub is_null: bool,
-    /// How the value was obtained: `closed_form`, `population_sample` or
+    /// How the value was obtained: `closed_form`, `exact_sum`, `quadrature`, `population_sample` or
     /// `population_sample_normal_approx`.
     pub source: &'static str,
 }
@@ -58,8 +62,12 @@ pub struct PredictionTruth {
     pub holdout_n: usize,
     /// Best achievable AUC of the features (see [`optimal_auc`]).
     pub auc_optimal: f64,
-    /// Its Monte Carlo SE (Hanley & McNeil 1982 on the evaluation sample).
+    /// Its Monte Carlo SE (Hanley & McNeil 1982 on the evaluation sample; 0 when exact).
     pub auc_optimal_se: f64,
+    /// How the true metrics are obtained: `exact` (see [`crate::analysis::prediction::exact`]:
+    /// every trial's model scored on the exact population law) or `holdout_sample` (scored on
+    /// one fixed sample of [`HOLDOUT_N`] patients, whose own error is in no SE).
+    pub method: &'static str,
 }
 
 /// Patients in the holdout sample of a prediction family.
@@ -88,6 +96,21 @@ pub fn truths_with(s: &Scenario, n_per_arm: usize) -> Truths {
         .map(|f| match &f.prediction {
             None => (PredictionTruth::default(), Holdout::default()),
             Some(cfg) => {
+                if let Some(e) = ExactTruth::new(s, cfg)
+                    && let Some(auc_optimal) = e.optimal_auc()
+                {
+                    let t = PredictionTruth {
+                        holdout_n: 0,
+                        auc_optimal,
+                        auc_optimal_se: 0.0,
+                        method: "exact",
+                    };
+                    let h = Holdout {
+                        exact: Some(std::sync::Arc::new(e)),
+                        ..Holdout::default()
+                    };
+                    return (t, h);
+                }
                 // Keyed by the family's name: its truth does not depend on its place in the plan.
                 let tag = |k: u64| crate::rng::name_stream(k, &f.name);
                 let holdout = arm_sample(s, cfg, scale(HOLDOUT_N), tag(1_000));
@@ -98,13 +121,14 @@ pub fn truths_with(s: &Scenario, n_per_arm: usize) -> Truths {
                     holdout_n: holdout.y.len(),
                     auc_optimal,
                     auc_optimal_se,
+                    method: "holdout_sample",
                 };
                 (t, holdout)
             }
         })
         .unzip();
     Truths {
-        hypotheses: hypothesis_truths(s, n_per_arm),
+        hypotheses: hypothesis_truths(s),
         prediction,
         holdouts,
     }
@@ -192,16 +216,7 @@ pub fn hanley_mcneil_se(a: f64, n1: f64, n0: f64) -> f64 {
     ((a * (1.0 - a) + (n1 - 1.0) * (q1 - a * a) + (n0 - 1.0) * (q2 - a * a)) / (n1 * n0)).sqrt()
 }
 
-fn hypothesis_truths(s: &Scenario, n_per_arm: usize) -> Vec<Vec<Truth>> {
-    let needs_sample = s
-        .families
-        .iter()
-        .any(|f| matches!(f.kind, FamilyKind::Clinical | FamilyKind::Correlation));
-    let pop = if needs_sample {
-        Some(Population::draw(s, n_per_arm))
-    } else {
-        None
-    };
+fn hypothesis_truths(s: &Scenario) -> Vec<Vec<Truth>> {
     s.families
         .iter()
         .map(|f| {
@@ -230,37 +245,34 @@ fn hypothesis_truths(s: &Scenario, n_per_arm: usize) -> Vec<Vec<Truth>> {
                     .map(|&r| closed(s.arms[a1].kappa[r]))
                     .collect(),
                 FamilyKind::Clinical => {
-                    let p = pop.as_ref().expect("drawn for clinical families");
                     let same = same_improvement(&s.arms[a1], &s.arms[a2]);
                     f.endpoints
                         .iter()
                         .flat_map(|e| f.visits.iter().map(move |&v| (*e, v)))
                         .map(|(e, v)| {
-                            let (value, se) = match e {
-                                Endpoint::Change => {
-                                    let (m1, m2) = (
-                                        p.improvement[a1][v].summary(),
-                                        p.improvement[a2][v].summary(),
-                                    );
-                                    (m1.mean - m2.mean, (m1.var / m1.n + m2.var / m2.n).sqrt())
-                                }
-                                Endpoint::Response => p.rate_difference(&p.responders, a1, a2, v),
-                                Endpoint::Remission => p.rate_difference(&p.remitters, a1, a2, v),
-                            };
                             if same {
-                                Truth {
+                                return Truth {
                                     value: 0.0,
                                     se: 0.0,
                                     is_null: true,
                                     source: "closed_form",
-                                }
-                            } else {
-                                Truth {
-                                    value,
-                                    se,
-                                    is_null: false,
-                                    source: "population_sample",
-                                }
+                                };
+                            }
+                            let (t1, t2) = (symptom_truth(s, a1, v), symptom_truth(s, a2, v));
+                            let value = match e {
+                                Endpoint::Change => t1.improvement - t2.improvement,
+                                Endpoint::Response => t1.response - t2.response,
+                                Endpoint::Remission => t1.remission - t2.remission,
+                            };
+                            Truth {
+                                value,
+                                se: 0.0,
+                                is_null: false,
+                                source: if s.symptoms.spec.integer {
+                                    "exact_sum"
+                                } else {
+                                    "quadrature"
+                                },
                             }
                         })
                         .collect()
@@ -270,53 +282,59 @@ fn hypothesis_truths(s: &Scenario, n_per_arm: usize) -> Vec<Vec<Truth>> {
                     .iter()
                     .map(|&r| closed(s.arms[a1].kappa[r] - s.arms[a2].kappa[r]))
                     .collect(),
-                FamilyKind::Correlation => {
-                    let p = pop.as_ref().expect("drawn for correlation families");
-                    f.regions
-                        .iter()
-                        .map(|&r| {
-                            let arm = &s.arms[a1];
-                            if arm.rho_cs[r] == 0.0 || arm.tau[r] == 0.0 {
-                                return Truth {
-                                    value: 0.0,
-                                    se: 0.0,
-                                    is_null: true,
-                                    source: "closed_form",
-                                };
+                FamilyKind::Correlation => f
+                    .regions
+                    .iter()
+                    .map(|&r| {
+                        let arm = &s.arms[a1];
+                        if arm.rho_cs[r] == 0.0 || arm.tau[r] == 0.0 {
+                            return Truth {
+                                value: 0.0,
+                                se: 0.0,
+                                is_null: true,
+                                source: "closed_form",
+                            };
+                        }
+                        let rho = change_improvement_corr(s, a1, f.visits[0], r);
+                        let se = 0.0;
+                        if f.test == TestKind::Spearman {
+                            let rs = 6.0 / std::f64::consts::PI * (rho / 2.0).asin();
+                            Truth {
+                                value: rs,
+                                se,
+                                is_null: false,
+                                source: "exact_normal_approx",
                             }
-                            let b = p.change_improvement[a1][f.visits[0]][r].summary();
-                            let rho = b.sxy / (b.sxx * b.syy).sqrt();
-                            let se = (1.0 - rho * rho) / b.n.sqrt();
-                            if f.test == TestKind::Spearman {
-                                let rs = 6.0 / std::f64::consts::PI * (rho / 2.0).asin();
-                                Truth {
-                                    value: rs,
-                                    se,
-                                    is_null: false,
-                                    source: "population_sample_normal_approx",
-                                }
-                            } else {
-                                Truth {
-                                    value: rho,
-                                    se,
-                                    is_null: false,
-                                    source: "population_sample",
-                                }
+                        } else {
+                            Truth {
+                                value: rho,
+                                se,
+                                is_null: false,
+                                source: if s.symptoms.spec.integer {
+                                    "exact_sum"
+                                } else {
+                                    "quadrature"
+                                },
                             }
-                        })
-                        .collect()
-                }
+                        }
+                    })
+                    .collect(),
             }
         })
         .collect()
 }
 
-/// Sufficient statistics of the population sample, per arm.
-struct Population {
-    improvement: Vec<Vec<Moments>>,
-    responders: Vec<Vec<(u64, u64)>>,
-    remitters: Vec<Vec<(u64, u64)>>,
-    change_improvement: Vec<Vec<Vec<CoMoments>>>,
+/// Pearson correlation of the observed change of region `r` (follow-up minus baseline scan, both
+/// with measurement error) with the observed improvement at `visit` in arm `k`: the change is
+/// `kappa + tau w + errors`, w correlated with the latent improvement's standardised part only,
+/// so Cov = tau * corr(w, s) * Cov(s, improvement), exact by [`improvement_moments`].
+pub fn change_improvement_corr(s: &Scenario, k: usize, visit: usize, r: usize) -> f64 {
+    let arm = &s.arms[k];
+    let nr = s.n_regions();
+    let dj = 2 * nr + 1;
+    let (var_imp, cov_s) = improvement_moments(s, k, visit);
+    let var_ch = arm.tau[r].powi(2) + 2.0 * s.regions[r].meas_sd.powi(2);
+    arm.tau[r] * arm.joint[(nr + r) * dj + 2 * nr] * cov_s / (var_ch * var_imp).sqrt()
 }
 
 /// Whether two arms give the same distribution of symptom improvement at every visit.
@@ -327,100 +345,4 @@ fn same_improvement(a: &crate::scenario::Arm, b: &crate::scenario::Arm) -> bool 
         && a.late_fraction == b.late_fraction
         && (a.late_fraction == 0.0 || a.late_time_course == b.late_time_course)
         && a.improvement_covs == b.improvement_covs
-}
-
-impl Population {
-    fn draw(s: &Scenario, n_per_arm: usize) -> Self {
-        // The estimand is defined on everyone randomised: no dropout, no failed scans.
-        let pop_s = population_scenario(s);
-        let k = s.arms.len();
-        let nr = s.n_regions();
-        let nv = s.visits.len();
-        let mut pop = Population::empty(k, nv, nr);
-        let sizes = Sizes {
-            controls: 0,
-            arms: vec![CHUNK; k],
-        };
-        // Chunks are drawn in parallel and merged in chunk order, so the result does not depend
-        // on the number of threads.
-        use rayon::prelude::*;
-        let chunks = n_per_arm.div_ceil(CHUNK);
-        let parts: Vec<Population> = (0..chunks)
-            .into_par_iter()
-            .map(|j| {
-                let mut part = Population::empty(k, nv, nr);
-                let mut c = Cohort::default();
-                c.draw(&pop_s, &sizes, TRUTH_SEED, j as u64);
-                part.add_cohort(&pop_s, &c);
-                part
-            })
-            .collect();
-        for p in &parts {
-            pop.merge(p);
-        }
-        pop
-    }
-
-    fn empty(k: usize, nv: usize, nr: usize) -> Self {
-        Population {
-            improvement: vec![vec![Moments::default(); nv]; k],
-            responders: vec![vec![(0, 0); nv]; k],
-            remitters: vec![vec![(0, 0); nv]; k],
-            change_improvement: vec![vec![vec![CoMoments::default(); nr]; nv]; k],
-        }
-    }
-
-    fn add_cohort(&mut self, pop_s: &Scenario, c: &Cohort) {
-        let (k, nv, nr) = (pop_s.arms.len(), pop_s.visits.len(), pop_s.n_regions());
-        for a in 0..k {
-            for i in c.arm_range(a) {
-                for v in 1..nv {
-                    let imp = c.observed_improvement(i, v);
-                    self.improvement[a][v].push(imp);
-                    let resp = c.responder(pop_s, i, v).unwrap_or(false);
-                    let rem = c.remitter(pop_s, i, v).unwrap_or(false);
-                    self.responders[a][v].0 += resp as u64;
-                    self.responders[a][v].1 += 1;
-                    self.remitters[a][v].0 += rem as u64;
-                    self.remitters[a][v].1 += 1;
-                    for r in 0..nr {
-                        let ch = c.followup[i * nr + r] - c.baseline[i * nr + r];
-                        self.change_improvement[a][v][r].push(ch, imp);
-                    }
-                }
-            }
-        }
-    }
-
-    fn merge(&mut self, o: &Population) {
-        for a in 0..self.improvement.len() {
-            for v in 0..self.improvement[a].len() {
-                self.improvement[a][v].merge(&o.improvement[a][v]);
-                self.responders[a][v].0 += o.responders[a][v].0;
-                self.responders[a][v].1 += o.responders[a][v].1;
-                self.remitters[a][v].0 += o.remitters[a][v].0;
-                self.remitters[a][v].1 += o.remitters[a][v].1;
-                for (x, y) in self.change_improvement[a][v]
-                    .iter_mut()
-                    .zip(&o.change_improvement[a][v])
-                {
-                    x.merge(y);
-                }
-            }
-        }
-    }
-
-    fn rate_difference(
-        &self,
-        counts: &[Vec<(u64, u64)>],
-        a1: usize,
-        a2: usize,
-        visit: usize,
-    ) -> (f64, f64) {
-        let p = |(x, n): (u64, u64)| x as f64 / n as f64;
-        let (c1, c2) = (counts[a1][visit], counts[a2][visit]);
-        let (p1, p2) = (p(c1), p(c2));
-        let v = |q: f64, n: u64| q * (1.0 - q) / n as f64;
-        (p1 - p2, (v(p1, c1.1) + v(p2, c2.1)).sqrt())
-    }
 }

@@ -113,6 +113,23 @@ impl Fitted {
             .sum()
     }
 
+    /// The fitted model on the raw feature scale: `Err(probability)` when it predicts a constant,
+    /// otherwise `Ok((a, w))` with predicted probability `logistic(a + w . row)` (`w` has `p`
+    /// entries, 0 for unselected features).
+    pub fn linear(&self, p: usize) -> Result<(f64, Vec<f64>), f64> {
+        if let Some(c) = self.constant {
+            return Err(c);
+        }
+        let mut w = vec![0.0; p];
+        let mut a = self.lr.beta[0];
+        for (k, &j) in self.cols.iter().enumerate() {
+            let b = self.lr.beta[1 + k] / self.sds[j];
+            w[j] = b;
+            a -= b * self.means[j];
+        }
+        Ok((a, w))
+    }
+
     /// Predicted probability for one row of raw features.
     pub fn predict(&self, row: &[f64], z: &mut Vec<f64>) -> f64 {
         if let Some(c) = self.constant {
@@ -277,37 +294,44 @@ impl Pipeline {
         let mut folds = Vec::new();
         stratified_folds(y, rows, k, rng, &mut folds);
         let q = f.cols.len();
-        let mut best = (f64::INFINITY, LAMBDA_GRID[LAMBDA_GRID.len() - 1]);
         let mut lr = Logistic::default();
         let (mut xs, mut ys) = (Vec::new(), Vec::new());
-        for &lambda in &LAMBDA_GRID {
-            let mut loss = 0.0;
-            for fold in 0..k {
-                xs.clear();
-                ys.clear();
-                for (r, &i) in rows.iter().enumerate() {
-                    if folds[r] != fold {
-                        for &j in &f.cols {
-                            xs.push((x[i * p + j] - f.means[j]) / f.sds[j]);
-                        }
-                        ys.push(y[i]);
-                    }
+        // Per fold, the whole penalty path from the largest penalty down, each fit warm-started
+        // from the previous one (the same solutions as independent fits: the objective is
+        // strictly convex). Losses are summed per penalty in fold and row order, as before.
+        let mut losses = [0.0; LAMBDA_GRID.len()];
+        for fold in 0..k {
+            xs.clear();
+            ys.clear();
+            s.xs.clear();
+            s.ys.clear();
+            for (r, &i) in rows.iter().enumerate() {
+                let (bx, by) = if folds[r] != fold {
+                    (&mut xs, &mut ys)
+                } else {
+                    (&mut s.xs, &mut s.ys)
+                };
+                for &j in &f.cols {
+                    bx.push((x[i * p + j] - f.means[j]) / f.sds[j]);
                 }
-                let ok = lr.fit(&xs, q, &ys, lambda) == Fit::Converged;
-                for (r, &i) in rows.iter().enumerate() {
-                    if folds[r] == fold {
-                        s.z.clear();
-                        s.z.extend(
-                            f.cols
-                                .iter()
-                                .map(|&j| (x[i * p + j] - f.means[j]) / f.sds[j]),
-                        );
-                        let pr = if ok { lr.predict(&s.z) } else { 0.5 };
-                        let pr = pr.clamp(1e-12, 1.0 - 1e-12);
-                        loss -= if y[i] { pr.ln() } else { (1.0 - pr).ln() };
-                    }
+                by.push(y[i]);
+            }
+            for (li, &lambda) in LAMBDA_GRID.iter().enumerate().rev() {
+                let warm = li + 1 < LAMBDA_GRID.len();
+                let ok = lr.fit_from(&xs, q, &ys, lambda, warm) == Fit::Converged;
+                for (t, &yt) in s.ys.iter().enumerate() {
+                    let pr = if ok {
+                        lr.predict(&s.xs[t * q..(t + 1) * q])
+                    } else {
+                        0.5
+                    };
+                    let pr = pr.clamp(1e-12, 1.0 - 1e-12);
+                    losses[li] -= if yt { pr.ln() } else { (1.0 - pr).ln() };
                 }
             }
+        }
+        let mut best = (f64::INFINITY, LAMBDA_GRID[LAMBDA_GRID.len() - 1]);
+        for (&loss, &lambda) in losses.iter().zip(&LAMBDA_GRID) {
             // Ties go to the larger penalty (the simpler model): strict improvement required.
             if loss < best.0 - 1e-12 {
                 best = (loss, lambda);

@@ -76,6 +76,49 @@ pub fn submatrix(a: &[f64], d: usize, idx: &[usize]) -> Vec<f64> {
     out
 }
 
+/// [`solve_spd`] into caller-owned buffers (no allocation once they have grown): `l` receives the
+/// Cholesky factor, `x` the solution; false if `a` is singular.
+pub fn solve_spd_into(a: &[f64], b: &[f64], l: &mut Vec<f64>, x: &mut Vec<f64>) -> bool {
+    let d = b.len();
+    l.clear();
+    l.resize(d * d, 0.0);
+    for i in 0..d {
+        for j in 0..=i {
+            let mut s = a[i * d + j];
+            let (li, lj) = (&l[i * d..i * d + j], &l[j * d..j * d + j]);
+            for (p, q) in li.iter().zip(lj) {
+                s -= p * q;
+            }
+            if i == j {
+                // Same pivot rule as [`cholesky`].
+                if !(s > 1e-10 * a[i * d + i].abs().max(1.0)) {
+                    return false;
+                }
+                l[i * d + i] = s.sqrt();
+            } else {
+                l[i * d + j] = s / l[j * d + j];
+            }
+        }
+    }
+    x.clear();
+    x.resize(d, 0.0);
+    for i in 0..d {
+        let mut s = b[i];
+        for k in 0..i {
+            s -= l[i * d + k] * x[k];
+        }
+        x[i] = s / l[i * d + i];
+    }
+    for i in (0..d).rev() {
+        let mut s = x[i];
+        for k in i + 1..d {
+            s -= l[k * d + i] * x[k];
+        }
+        x[i] = s / l[i * d + i];
+    }
+    true
+}
+
 /// Solve the symmetric positive-definite system `a x = b` (a is `d x d`); `None` if singular.
 pub fn solve_spd(a: &[f64], b: &[f64]) -> Option<Vec<f64>> {
     let d = b.len();
@@ -128,5 +171,19 @@ mod tests {
         // [[2,1],[1,3]] x = [3,5]  ->  x = [0.8, 1.4]
         let x = solve_spd(&[2.0, 1.0, 1.0, 3.0], &[3.0, 5.0]).unwrap();
         assert!((x[0] - 0.8).abs() < 1e-12 && (x[1] - 1.4).abs() < 1e-12);
+        let (mut l, mut y) = (Vec::new(), Vec::new());
+        assert!(solve_spd_into(
+            &[2.0, 1.0, 1.0, 3.0],
+            &[3.0, 5.0],
+            &mut l,
+            &mut y
+        ));
+        assert!((y[0] - 0.8).abs() < 1e-12 && (y[1] - 1.4).abs() < 1e-12);
+        assert!(!solve_spd_into(
+            &[1.0, 1.0, 1.0, 1.0],
+            &[1.0, 1.0],
+            &mut l,
+            &mut y
+        ));
     }
 }

@@ -8,16 +8,21 @@
 //! - true metrics: the model fitted on the whole trial, scored on a large independent sample from
 //!   the same scenario ([`Holdout`]).
 
+pub mod exact;
+
 use crate::model::Cohort;
 use crate::rng::TrialRng;
 use crate::scenario::{Endpoint, FeatureSet, PredictionConfig, Scenario};
 use crate::stats::cv::Scratch;
 use crate::stats::metrics::{Metrics, metrics};
 
-/// A large independent sample of the arm, scored by each trial's fitted model to give its true
-/// out-of-sample accuracy.
+/// How each trial's fitted model is scored for its true out-of-sample accuracy: exactly
+/// ([`exact::ExactTruth`]) when the family allows it, otherwise on a large independent sample of
+/// the arm.
 #[derive(Debug, Clone, Default)]
 pub struct Holdout {
+    /// The exact law of features and target, when available (then `x` and `y` are empty).
+    pub exact: Option<std::sync::Arc<exact::ExactTruth>>,
     /// Features, row-major.
     pub x: Vec<f64>,
     /// Targets.
@@ -89,13 +94,17 @@ pub fn evaluate(
         let (cvm, degenerate_folds) =
             pipe.cross_validate(data, &rows, cfg.validation, rng, &mut sc.cv);
         let (app, fitted) = pipe.apparent(data, &rows, rng, &mut sc.cv);
-        sc.pred.clear();
-        let n_hold = holdout.y.len();
-        for i in 0..n_hold {
-            let pr = fitted.predict(&holdout.x[i * p..(i + 1) * p], &mut sc.z);
-            sc.pred.push(pr);
-        }
-        let truth = metrics(&sc.pred, &holdout.y, &[fitted.threshold], &mut sc.idx);
+        let truth = match &holdout.exact {
+            Some(e) => e.metrics(&fitted),
+            None => {
+                sc.pred.clear();
+                for i in 0..holdout.y.len() {
+                    let pr = fitted.predict(&holdout.x[i * p..(i + 1) * p], &mut sc.z);
+                    sc.pred.push(pr);
+                }
+                metrics(&sc.pred, &holdout.y, &[fitted.threshold], &mut sc.idx)
+            }
+        };
         *o = ModelOutcome {
             cv: cvm,
             apparent: app,
