@@ -11,6 +11,7 @@ pub mod fisher;
 pub mod linalg;
 pub mod logistic;
 pub mod metrics;
+pub mod mmrm;
 pub mod moments;
 pub mod multiplicity;
 pub mod ols;
