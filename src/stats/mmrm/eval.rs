@@ -180,7 +180,9 @@ pub(super) struct Work {
     /// G_k = X'V^-1 A_k V^-1 X (q blocks of P x P): d(Cov beta)/d sigma_k = -H G_k H.
     pub gk: Vec<f64>,
     hgk: Vec<f64>,
+    ghk: Vec<f64>,
     bk: Vec<f64>,
+    hb: Vec<f64>,
     tmp: Vec<f64>,
     tmp2: Vec<f64>,
 }
@@ -212,7 +214,9 @@ impl Work {
             (&mut self.hess, q * q),
             (&mut self.gk, q * np * np),
             (&mut self.hgk, q * np * np),
+            (&mut self.ghk, q * np * np),
             (&mut self.bk, q * np),
+            (&mut self.hb, q * np),
             (&mut self.tmp, t.max(np) * t.max(np)),
             (&mut self.tmp2, t.max(np) * t.max(np)),
         ] {
@@ -379,42 +383,46 @@ impl Work {
                 }
             }
         }
-        // H G_k, then the terms needing the whole design.
+        // H G_k (row-wise axpy), its transpose G_k H, and H b_k; then the terms needing the whole
+        // design: tr(H G_k H G_l) = sum_ij (H G_k)_ij (G_l H)_ij, and b_k' H b_l.
+        let nn = np * np;
         for k in 0..q {
-            let g = &self.gk[k * np * np..(k + 1) * np * np];
-            let hg = &mut self.hgk[k * np * np..(k + 1) * np * np];
+            let g = &self.gk[k * nn..(k + 1) * nn];
+            let hg = &mut self.hgk[k * nn..(k + 1) * nn];
+            hg.fill(0.0);
+            for (hrow, out) in self.h.chunks_exact(np).zip(hg.chunks_exact_mut(np)) {
+                for (&him, grow) in hrow.iter().zip(g.chunks_exact(np)) {
+                    for (o, &gv) in out.iter_mut().zip(grow) {
+                        *o += him * gv;
+                    }
+                }
+            }
+            let gh = &mut self.ghk[k * nn..(k + 1) * nn];
             for i in 0..np {
                 for j in 0..np {
-                    hg[i * np + j] = (0..np).map(|m| self.h[i * np + m] * g[m * np + j]).sum();
+                    gh[j * np + i] = hg[i * np + j];
                 }
+            }
+            let bk = &self.bk[k * np..(k + 1) * np];
+            for (hb, hrow) in self.hb[k * np..(k + 1) * np]
+                .iter_mut()
+                .zip(self.h.chunks_exact(np))
+            {
+                *hb = hrow.iter().zip(bk).map(|(a, b)| a * b).sum();
             }
         }
         for k in 0..q {
+            let x = &self.hgk[k * nn..(k + 1) * nn];
+            let bk = &self.bk[k * np..(k + 1) * np];
             for l in 0..=k {
-                let (x, y) = (
-                    &self.hgk[k * np * np..(k + 1) * np * np],
-                    &self.hgk[l * np * np..(l + 1) * np * np],
-                );
                 if reml {
-                    let mut tr = 0.0;
-                    for i in 0..np {
-                        for j in 0..np {
-                            tr += x[i * np + j] * y[j * np + i];
-                        }
-                    }
+                    let y = &self.ghk[l * nn..(l + 1) * nn];
+                    let tr: f64 = x.iter().zip(y).map(|(a, b)| a * b).sum();
                     self.info[k * q + l] += 0.5 * tr;
                     self.hess[k * q + l] += 0.5 * tr;
                 }
-                let (bk, bl) = (
-                    &self.bk[k * np..(k + 1) * np],
-                    &self.bk[l * np..(l + 1) * np],
-                );
-                let mut bhb = 0.0;
-                for (i, bki) in bk.iter().enumerate() {
-                    let hb: f64 = (0..np).map(|j| self.h[i * np + j] * bl[j]).sum();
-                    bhb += bki * hb;
-                }
-                self.hess[k * q + l] += bhb;
+                let hbl = &self.hb[l * np..(l + 1) * np];
+                self.hess[k * q + l] += bk.iter().zip(hbl).map(|(a, b)| a * b).sum::<f64>();
             }
         }
         for k in 0..q {
