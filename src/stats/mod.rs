@@ -14,6 +14,7 @@ pub mod graphical;
 pub mod linalg;
 pub mod logistic;
 pub mod metrics;
+pub mod mmrm;
 pub mod moments;
 pub mod multiplicity;
 pub mod ols;
