@@ -20,6 +20,9 @@ pub struct Progress {
 
 type ProgressFn<'a> = Box<dyn FnMut(Progress) + 'a>;
 
+/// The varied parameters and their values at one grid point.
+pub type GridValues = Vec<(String, f64)>;
+
 /// A configured power run (a builder): [`Study::power`], then settings, then [`PowerRun::run`].
 ///
 /// ```
@@ -128,7 +131,7 @@ impl<'a> PowerRun<'a> {
 
     /// The grid points' studies, each with its parameter values (empty without [`PowerRun::vary`]).
     /// Every point is checked: an invalid one is a [`RunError::InvalidPoint`].
-    pub fn grid_studies(&self) -> Result<Vec<(Vec<(String, f64)>, Study)>, RunError> {
+    pub fn grid_studies(&self) -> Result<Vec<(GridValues, Study)>, RunError> {
         for (p, values) in &self.vary {
             if values.is_empty() {
                 return Err(RunError::setting(Setting::Vary, format!("{p}: no values")));
