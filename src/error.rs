@@ -172,6 +172,10 @@ pub enum RunError {
     /// The run was cancelled through its cancellation flag.
     #[error("the run was cancelled")]
     Cancelled,
+    /// A point of a what-if grid is not a valid scenario (its label names the point; the problems
+    /// name the fields).
+    #[error("{0}")]
+    InvalidPoint(Box<ScenarioError>),
 }
 
 impl RunError {

@@ -137,9 +137,49 @@ pub enum Command {
         /// this (--reps is then the maximum).
         #[arg(long, value_name = "SE")]
         precision: Option<f64>,
+        /// What-if grid: PARAM=FROM:TO:STEP or PARAM=v1,v2,... (repeatable: the product grid).
+        /// PARAM is a scenario path as in its provenance map (arms.ketamine.improvement_mean,
+        /// measures.regions.habenula.test_retest_cv, analysis.alpha) or effect_scale (every
+        /// effect times one number; see the README). One row block per point, same seed.
+        #[arg(long, value_name = "PARAM=VALUES")]
+        vary: Vec<String>,
         /// Plots and their selection.
         #[command(flatten)]
         plots: PlotArgs,
+        /// Monte Carlo settings.
+        #[command(flatten)]
+        mc: McArgs,
+    },
+    /// Find the minimum detectable effect: the smallest effect_scale (or --vary-param) at which a
+    /// criterion reaches the target at a given N.
+    #[command(
+        after_help = "Examples:\n  trialsim mde --criterion clinical:madrs_change --target 0.8\n  trialsim mde peer-comparison --criterion regions:r01 --n 128 --reps 4000\n  trialsim mde --criterion clinical:madrs_change --vary-param arms.ketamine.improvement_mean --lo 2.5 --hi 20"
+    )]
+    Mde {
+        /// Scenario file or built-in name.
+        #[arg(default_value = trialsim::scenario::builtin::DEFAULT)]
+        scenario: String,
+        /// FAMILY:HYPOTHESIS (a region, an endpoint, any, all or at_least_k).
+        #[arg(long)]
+        criterion: String,
+        /// Target power.
+        #[arg(long, default_value_t = 0.8)]
+        target: f64,
+        /// Total enrolled N (default: the scenario's sizes).
+        #[arg(long)]
+        n: Option<usize>,
+        /// The parameter searched: a scenario path (default effect_scale).
+        #[arg(long, default_value = "effect_scale")]
+        vary_param: String,
+        /// Lower end of the search.
+        #[arg(long, default_value_t = 0.0, allow_hyphen_values = true)]
+        lo: f64,
+        /// Upper end of the search.
+        #[arg(long, default_value_t = 2.0, allow_hyphen_values = true)]
+        hi: f64,
+        /// Stop bisecting when the bracket is this narrow (default (hi - lo) / 4096).
+        #[arg(long)]
+        tolerance: Option<f64>,
         /// Monte Carlo settings.
         #[command(flatten)]
         mc: McArgs,

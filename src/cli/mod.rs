@@ -1,6 +1,7 @@
 //! The command line: one file per command; each maps flags to library calls and prints.
 
 mod args;
+mod mde;
 mod merge;
 mod output;
 mod power;
@@ -34,6 +35,7 @@ pub fn run(cli: Cli) -> Result<()> {
             n_grid,
             shard,
             precision,
+            vary,
             plots,
             mc,
         } => power::run(&power::Args {
@@ -42,7 +44,29 @@ pub fn run(cli: Cli) -> Result<()> {
             grid: n_grid.as_deref(),
             shard: shard.as_deref(),
             precision,
+            vary: &vary,
             plots: &plots,
+            mc: &mc,
+        }),
+        Command::Mde {
+            scenario,
+            criterion,
+            target,
+            n,
+            vary_param,
+            lo,
+            hi,
+            tolerance,
+            mc,
+        } => mde::run(&mde::Args {
+            scenario: &scenario,
+            criterion: &criterion,
+            target,
+            n,
+            param: &vary_param,
+            lo,
+            hi,
+            tolerance,
             mc: &mc,
         }),
         Command::Merge { parts, out } => merge::run(&parts, &out),

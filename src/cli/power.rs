@@ -14,6 +14,7 @@ pub struct Args<'a> {
     pub grid: Option<&'a str>,
     pub shard: Option<&'a str>,
     pub precision: Option<f64>,
+    pub vary: &'a [String],
     pub plots: &'a PlotArgs,
     pub mc: &'a McArgs,
 }
@@ -45,6 +46,20 @@ pub fn run(a: &Args) -> Result<()> {
     };
     if let Some(p) = a.precision {
         run = run.precision(p);
+    }
+    for v in a.vary {
+        let (param, values) = trialsim::study::vary::parse_param(v)?;
+        run = run.vary(&param, values);
+    }
+    if !a.vary.is_empty() && a.plots.learning_plot.is_some() {
+        return Err(usage(
+            "--learning-plot cannot be drawn over a what-if grid (--vary)",
+        ));
+    }
+    if !a.vary.is_empty() && a.plots.plot_hypotheses.len() > 1 {
+        return Err(usage(
+            "--plot with --vary draws one hypothesis against the parameter: give one --plot-hypothesis",
+        ));
     }
     if let Some(text) = a.shard {
         let (k, m) = shard::parse(text)?;
@@ -81,7 +96,11 @@ pub fn run(a: &Args) -> Result<()> {
         b.finish_and_clear();
     }
     let rows = &result.table.rows;
-    Stdout::new().text(&report::results::summary(s, rows, a.mc.reps))?;
+    if result.grid.is_empty() {
+        Stdout::new().text(&report::results::summary(s, rows, a.mc.reps))?;
+    } else {
+        Stdout::new().text(&report::grid::summary(&result))?;
+    }
     let secs = result.elapsed_secs.unwrap_or(0.0);
     eprintln!(
         "{} trials in {:.2} s ({:.0} trials/s on {} threads)",
@@ -101,7 +120,19 @@ pub fn run(a: &Args) -> Result<()> {
             !a.mc.no_timing,
         ));
     }
-    files.extend(output::plot_files(s, a.mc.seed, rows, a.plots, None, None)?);
+    if result.grid.is_empty() {
+        files.extend(output::plot_files(s, a.mc.seed, rows, a.plots, None, None)?);
+    } else if let Some(path) = &a.plots.plot {
+        let chosen = a
+            .plots
+            .plot_hypotheses
+            .first()
+            .and_then(|h| h.split_once(':'));
+        files.push((
+            path.clone(),
+            report::grid::plot(&result, chosen).map_err(usage)?,
+        ));
+    }
     output::write_files(&files)
 }
 

@@ -18,6 +18,15 @@ pub trait Exporter {
         rows: &[Row],
         sample_size: Option<&SampleSizeResult>,
     ) -> Vec<(&'static str, String)>;
+
+    /// The files of a what-if grid: the tidy table with one column per varied parameter first
+    /// (`columns`: each name with its value on every row).
+    fn render_grid(
+        &self,
+        meta: Value,
+        rows: &[Row],
+        columns: &[(String, Vec<f64>)],
+    ) -> Vec<(&'static str, String)>;
 }
 
 /// Tidy CSV, with the metadata in `FILE.csv.meta.json`.
@@ -29,6 +38,21 @@ pub struct Csv;
 pub struct Json;
 
 impl Exporter for Csv {
+    fn render_grid(
+        &self,
+        meta: Value,
+        rows: &[Row],
+        columns: &[(String, Vec<f64>)],
+    ) -> Vec<(&'static str, String)> {
+        vec![
+            ("", super::grid::to_csv(rows, columns)),
+            (
+                ".meta.json",
+                serde_json::to_string_pretty(&meta).expect("JSON of plain values") + "\n",
+            ),
+        ]
+    }
+
     fn render(
         &self,
         meta: Value,
@@ -46,6 +70,20 @@ impl Exporter for Csv {
 }
 
 impl Exporter for Json {
+    fn render_grid(
+        &self,
+        meta: Value,
+        rows: &[Row],
+        columns: &[(String, Vec<f64>)],
+    ) -> Vec<(&'static str, String)> {
+        let mut doc = meta;
+        doc["rows"] = super::grid::rows_json(rows, columns);
+        vec![(
+            "",
+            serde_json::to_string_pretty(&doc).expect("JSON of plain values") + "\n",
+        )]
+    }
+
     fn render(
         &self,
         meta: Value,
@@ -84,6 +122,9 @@ pub fn power_meta(r: &PowerResult, timing: bool) -> Value {
         // The reps column of each row holds the trials actually run.
         meta["run"]["precision"] = json!(p);
     }
+    if !r.grid.is_empty() {
+        meta["vary"] = super::grid::meta(r);
+    }
     meta
 }
 
@@ -101,10 +142,13 @@ pub fn power_files(
     path: &Path,
     timing: bool,
 ) -> Vec<(PathBuf, String)> {
-    named(
-        path,
-        exporter.render(power_meta(r, timing), &r.table.rows, None),
-    )
+    let meta = power_meta(r, timing);
+    let files = if r.grid.is_empty() {
+        exporter.render(meta, &r.table.rows, None)
+    } else {
+        exporter.render_grid(meta, &r.table.rows, &super::grid::columns(r))
+    };
+    named(path, files)
 }
 
 /// The files of a sample-size result for an output path.

@@ -6,6 +6,7 @@
 pub mod build;
 pub mod cohort;
 pub mod export;
+pub mod grid;
 pub mod html;
 pub mod plot;
 pub mod replicate;

@@ -14,11 +14,15 @@
 //! assert!(power.value > 0.0 && power.value < 1.0 && power.mc_se > 0.0);
 //! ```
 
+mod mde;
 mod power;
 mod sample_size;
+pub mod vary;
 
-pub use power::{PowerResult, PowerRun, Progress};
+pub use mde::{Effect, MdeResult, MdeRun};
+pub use power::{GridPoint, PowerResult, PowerRun, Progress};
 pub use sample_size::{SampleSizeResult, SampleSizeRun};
+pub use vary::VaryError;
 
 use crate::error::{RunError, ScenarioError};
 use crate::montecarlo::shard::Partial;
@@ -176,6 +180,7 @@ impl Study {
             elapsed_secs: None,
             truths,
             study,
+            grid: Vec::new(),
         })
     }
 }

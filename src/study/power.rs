@@ -21,6 +21,9 @@ pub struct Progress {
 
 type ProgressFn<'a> = Box<dyn FnMut(Progress) + 'a>;
 
+/// The varied parameters and their values at one grid point.
+pub type GridValues = Vec<(String, f64)>;
+
 /// A configured power run (a builder): [`Study::power`], then settings, then [`PowerRun::run`].
 ///
 /// ```
@@ -39,6 +42,10 @@ pub struct PowerRun<'a> {
     shard: Option<(u64, u64)>,
     progress: Option<ProgressFn<'a>>,
     cancel: Option<&'a AtomicBool>,
+    /// Total sizes asked for with `n`/`n_grid`, split again at every grid point (whose ratios
+    /// may differ).
+    totals: Option<Vec<usize>>,
+    vary: Vec<(String, Vec<f64>)>,
 }
 
 impl<'a> PowerRun<'a> {
@@ -53,6 +60,8 @@ impl<'a> PowerRun<'a> {
             shard: None,
             progress: None,
             cancel: None,
+            totals: None,
+            vary: Vec::new(),
         }
     }
 
@@ -104,14 +113,74 @@ impl<'a> PowerRun<'a> {
             return self;
         }
         let s = self.study.scenario();
-        self.sizes = Some(ns.into_iter().map(|n| s.sizes_for_total(n)).collect());
+        self.sizes = Some(ns.iter().map(|&n| s.sizes_for_total(n)).collect());
+        self.totals = Some(ns);
         self
     }
 
     /// Explicit group sizes, one entry per point of the curve.
     pub fn sizes(mut self, sizes: Vec<Sizes>) -> Self {
         self.sizes = Some(sizes);
+        self.totals = None;
         self
+    }
+
+    /// Vary a scenario parameter over `values` (a what-if grid): `param` is a path as in the
+    /// scenario's `provenance` map (`arms.ketamine.improvement_mean`) or `effect_scale` (see
+    /// [`Study::with_value`]). Several calls give the product grid, the first parameter varying
+    /// slowest. Every point is simulated at every size with the same seed (common random
+    /// numbers); the result's rows are in point order, then size order, and
+    /// [`PowerResult::grid`] says which rows belong to which point.
+    ///
+    /// ```
+    /// let study = trialsim::Study::load("peer-comparison").unwrap();
+    /// let r = study.power().reps(64).seed(1).n_grid(vec![40, 80])
+    ///     .vary("effect_scale", vec![0.5, 1.0]).run().unwrap();
+    /// assert_eq!(r.grid.len(), 2);
+    /// assert_eq!(r.reps_run, vec![64; 4]);
+    /// assert_eq!(r.grid[1].values, vec![("effect_scale".to_string(), 1.0)]);
+    /// ```
+    pub fn vary(mut self, param: &str, values: Vec<f64>) -> Self {
+        self.vary.push((param.to_string(), values));
+        self
+    }
+
+    /// The grid points' studies, each with its parameter values (empty without [`PowerRun::vary`]).
+    /// Every point is checked: an invalid one is a [`RunError::InvalidPoint`].
+    pub fn grid_studies(&self) -> Result<Vec<(GridValues, Study)>, RunError> {
+        for (p, values) in &self.vary {
+            if values.is_empty() {
+                return Err(RunError::setting(Setting::Vary, format!("{p}: no values")));
+            }
+            if self.vary.iter().filter(|(q, _)| q == p).count() > 1 {
+                return Err(RunError::setting(
+                    Setting::Vary,
+                    format!("{p} is varied twice: give its values in one list"),
+                ));
+            }
+        }
+        if self.vary.is_empty() {
+            return Ok(Vec::new());
+        }
+        super::vary::product(&self.vary)
+            .into_iter()
+            .map(|point| {
+                let study = self.study.with_values(&point)?;
+                Ok((point, study))
+            })
+            .collect()
+    }
+
+    /// The sizes of one grid point's study.
+    fn point_sizes(&self, study: &Study) -> Option<Vec<Sizes>> {
+        match &self.totals {
+            Some(ns) => Some(
+                ns.iter()
+                    .map(|&n| study.scenario().sizes_for_total(n))
+                    .collect(),
+            ),
+            None => self.sizes.clone(),
+        }
     }
 
     /// Stop each size once every power's Monte Carlo SE is below `se` (checked every 4,096
@@ -194,6 +263,18 @@ impl<'a> PowerRun<'a> {
         if sizes.is_empty() {
             return Err(RunError::setting(Setting::Sizes, "no sizes to simulate"));
         }
+        if !self.vary.is_empty() {
+            if self.shard.is_some() {
+                return Err(RunError::setting(
+                    Setting::Vary,
+                    "a what-if grid cannot be sharded; shard one point at a time (edit the scenario)",
+                ));
+            }
+            for (_, study) in self.grid_studies()? {
+                self.point_run(&study).check()?;
+            }
+            return Ok(());
+        }
         for z in &sizes {
             let total = z.controls.checked_add(z.patients());
             if total.is_none_or(|t| t > limits::MAX_SUBJECTS) {
@@ -211,6 +292,79 @@ impl<'a> PowerRun<'a> {
         }
         montecarlo::summary_model(s, self.settings.path)?;
         Ok(())
+    }
+
+    /// A run of one grid point's study with these settings (no grid, progress or shard).
+    fn point_run<'b>(&self, study: &'b Study) -> PowerRun<'b>
+    where
+        'a: 'b,
+    {
+        PowerRun {
+            study,
+            settings: self.settings.clone(),
+            threads_given: self.threads_given,
+            sizes: self.point_sizes(study),
+            size_error: None,
+            precision: self.precision,
+            shard: None,
+            progress: None,
+            cancel: self.cancel,
+            totals: None,
+            vary: Vec::new(),
+        }
+    }
+
+    /// Run every grid point, concatenating their rows.
+    fn run_grid(mut self) -> Result<PowerResult, RunError> {
+        self.check()?;
+        let start = Instant::now();
+        let points = self.grid_studies()?;
+        let per_point = self.planned_sizes().len() as u64 * self.settings.reps;
+        let total = per_point * points.len() as u64;
+        let mut rows = Vec::new();
+        let mut reps_run = Vec::new();
+        let mut grid = Vec::new();
+        let mut progress = self.progress.take();
+        for (i, (values, study)) in points.into_iter().enumerate() {
+            let truths = truth::truths(study.scenario());
+            let totals = {
+                let mut sub = self.point_run(&study);
+                if let Some(f) = progress.as_mut() {
+                    let offset = i as u64 * per_point;
+                    sub.progress = Some(Box::new(move |p: Progress| {
+                        f(Progress {
+                            done: offset + p.done,
+                            total,
+                        })
+                    }));
+                }
+                sub.simulate(&truths)?
+            };
+            let first = rows.len();
+            for (z, t) in &totals {
+                let acc = t.finish();
+                reps_run.push(acc.reps);
+                rows.extend(montecarlo::diagnosands(study.scenario(), z, &acc, &truths));
+            }
+            grid.push(GridPoint {
+                values,
+                rows: first..rows.len(),
+                truths,
+                study,
+            });
+        }
+        let truths = truth::truths(self.study.scenario());
+        Ok(PowerResult {
+            table: ResultTable { rows },
+            reps: self.settings.reps,
+            reps_run,
+            seed: self.settings.seed,
+            precision: self.precision,
+            elapsed_secs: Some(start.elapsed().as_secs_f64()),
+            truths,
+            study: self.study.clone(),
+            grid,
+        })
     }
 
     fn resolved_settings(&self) -> RunSettings {
@@ -279,6 +433,9 @@ impl<'a> PowerRun<'a> {
 
     /// Run and return the result table.
     pub fn run(mut self) -> Result<PowerResult, RunError> {
+        if !self.vary.is_empty() {
+            return self.run_grid();
+        }
         if self.shard.is_some() {
             return Err(RunError::setting(
                 Setting::Shard,
@@ -306,6 +463,7 @@ impl<'a> PowerRun<'a> {
             elapsed_secs: Some(start.elapsed().as_secs_f64()),
             truths,
             study: self.study.clone(),
+            grid: Vec::new(),
         })
     }
 
@@ -353,7 +511,22 @@ pub struct PowerResult {
     pub elapsed_secs: Option<f64>,
     /// The true values the figures were scored against.
     pub truths: Truths,
-    /// The study that was run.
+    /// The study that was run (the base scenario of a what-if grid).
+    pub study: Study,
+    /// The points of a what-if grid ([`PowerRun::vary`]), in row order; empty otherwise.
+    pub grid: Vec<GridPoint>,
+}
+
+/// One point of a what-if grid.
+#[derive(Debug, Clone)]
+pub struct GridPoint {
+    /// The varied parameters and their values here, in the order they were given.
+    pub values: Vec<(String, f64)>,
+    /// This point's rows in [`PowerResult::table`].
+    pub rows: std::ops::Range<usize>,
+    /// The true values this point's figures were scored against.
+    pub truths: Truths,
+    /// The edited study.
     pub study: Study,
 }
 
