@@ -264,3 +264,19 @@ fn csv_fields(text: &str) -> Vec<Vec<String>> {
     }
     rows
 }
+
+#[test]
+fn a_closed_stdout_does_not_lose_the_result_file() {
+    let d = tempfile::tempdir().unwrap();
+    let out = d.path().join("r.csv");
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("trialsim"))
+        .args(["power", "peer-comparison", "--reps", "64", "--out"])
+        .arg(&out)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    assert!(child.wait().unwrap().success());
+    assert!(std::fs::read_to_string(&out).unwrap().starts_with("n_total,"));
+}

@@ -115,7 +115,10 @@ fn the_checker_sees_a_violation() {
 
 #[test]
 fn the_binary_is_thin() {
-    let main = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("src/main.rs"))
-        .unwrap();
-    assert!(main.lines().count() < 150, "src/main.rs has grown past 150 lines");
+    let main =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("src/main.rs")).unwrap();
+    assert!(
+        main.lines().count() < 150,
+        "src/main.rs has grown past 150 lines"
+    );
 }

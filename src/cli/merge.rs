@@ -28,15 +28,15 @@ pub fn run(parts: &[PathBuf], out: &Path) -> Result<()> {
     }
     let result = Study::merge(read)?;
     let s = result.study.scenario();
-    Stdout::new().text(&report::results::summary(
-        s,
-        &result.table.rows,
-        result.reps,
-    ))?;
     output::write_files(&report::export::power_files(
         &result,
         exporter.as_ref(),
         out,
         false,
+    ))?;
+    Stdout::new().text(&report::results::summary(
+        s,
+        &result.table.rows,
+        result.reps,
     ))
 }

@@ -40,6 +40,25 @@ impl Stdout {
     }
 }
 
+/// Text collected for standard output, printed after the command's files are written (so that a
+/// closed pipe never loses a file).
+#[derive(Default)]
+pub struct Text(String);
+
+impl Text {
+    /// Add one line.
+    pub fn line(&mut self, s: &str) -> Result<()> {
+        self.0.push_str(s);
+        self.0.push('\n');
+        Ok(())
+    }
+
+    /// Print it all.
+    pub fn print(self) -> Result<()> {
+        Stdout::new().text(&self.0)
+    }
+}
+
 /// The library's simulation path for the flag.
 pub fn sim_path(p: PathArg) -> SimPath {
     match p {

@@ -96,20 +96,6 @@ pub fn run(a: &Args) -> Result<()> {
         b.finish_and_clear();
     }
     let rows = &result.table.rows;
-    if result.grid.is_empty() {
-        Stdout::new().text(&report::results::summary(s, rows, a.mc.reps))?;
-    } else {
-        Stdout::new().text(&report::grid::summary(&result))?;
-    }
-    let secs = result.elapsed_secs.unwrap_or(0.0);
-    eprintln!(
-        "{} trials in {:.2} s ({:.0} trials/s on {} threads)",
-        result.trials(),
-        secs,
-        result.trials() as f64 / secs,
-        a.mc.threads
-            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
-    );
     let mut files = Vec::new();
     if let Some(path) = &a.mc.out {
         let exporter = output::exporter(path)?;
@@ -133,7 +119,23 @@ pub fn run(a: &Args) -> Result<()> {
             report::grid::plot(&result, chosen).map_err(usage)?,
         ));
     }
-    output::write_files(&files)
+    // Files first: a closed standard output (`| head`) must not lose them.
+    output::write_files(&files)?;
+    if result.grid.is_empty() {
+        Stdout::new().text(&report::results::summary(s, rows, a.mc.reps))?;
+    } else {
+        Stdout::new().text(&report::grid::summary(&result))?;
+    }
+    let secs = result.elapsed_secs.unwrap_or(0.0);
+    eprintln!(
+        "{} trials in {:.2} s ({:.0} trials/s on {} threads)",
+        result.trials(),
+        secs,
+        result.trials() as f64 / secs,
+        a.mc.threads
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+    );
+    Ok(())
 }
 
 fn is_json(p: &Path) -> bool {

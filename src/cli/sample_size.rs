@@ -1,7 +1,7 @@
 //! `trialsim sample-size`.
 
 use super::args::{McArgs, PlotArgs};
-use super::output::{self, Stdout};
+use super::output;
 use super::usage;
 use anyhow::Result;
 use trialsim::Study;
@@ -42,7 +42,7 @@ pub fn run(
     let s = result.study.scenario();
     let label = format!("{}:{}:{}", crit.family, crit.hypothesis, crit.metric);
     let cmp = if crit.at_most() { "<=" } else { ">=" };
-    let mut out = Stdout::new();
+    let mut out = output::Text::default();
     match (ss.n, &ss.at_n) {
         (Some(n), Some(r)) => {
             out.line(&format!(
@@ -116,5 +116,6 @@ pub fn run(
             .map_err(usage)?;
         files.push((path.clone(), svg));
     }
-    output::write_files(&files)
+    output::write_files(&files)?;
+    out.print()
 }

@@ -8,7 +8,7 @@
 use super::dist::{norm_quantile, t_sf};
 use super::moments::BiSummary;
 use super::ttest::TestOutcome;
-use crate::scenario::Alternative;
+use super::Alternative;
 
 /// Pearson correlation test from a bivariate summary.
 ///

@@ -5,7 +5,7 @@
 
 use super::dist::norm_quantile;
 use super::ttest::TestOutcome;
-use crate::scenario::Alternative;
+use super::Alternative;
 use statrs::function::factorial::ln_binomial;
 
 /// Fisher's exact test of `x1` events of `n1` vs `x2` of `n2`; the estimate is the risk difference

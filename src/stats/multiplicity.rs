@@ -2,7 +2,7 @@
 //! A hypothesis is rejected when its adjusted p-value is <= alpha. Untestable hypotheses (NaN p)
 //! are never rejected and do not count towards the number of tests m.
 
-use crate::scenario::Multiplicity;
+use super::Multiplicity;
 
 /// Adjust `p` in place (NaN entries stay NaN). `order` is scratch space.
 ///

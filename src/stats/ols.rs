@@ -2,7 +2,7 @@
 //! `y ~ group + x_1 + ... + x_q`, from accumulated cross-products (complete cases only).
 
 use super::ttest::{TestOutcome, from_t};
-use crate::scenario::Alternative;
+use super::Alternative;
 use crate::stats::linalg::solve_spd;
 
 /// Accumulates X'X and X'y for columns [1, group, x_1..x_q].

@@ -7,7 +7,7 @@
 
 use super::dist::{t_sf, t975};
 use super::moments::{BiSummary, Summary};
-use crate::scenario::Alternative;
+use super::Alternative;
 
 /// Result of one test.
 #[derive(Debug, Clone, Copy, PartialEq)]
