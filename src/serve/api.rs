@@ -1,8 +1,8 @@
 //! The JSON API: request bodies, their checks, and the handlers, each making the same
 //! [`Study`] calls as the command line and returning the same bytes for result files.
 
-use super::jobs::{Failure, Job, Jobs};
 use super::Limits;
+use super::jobs::{Failure, Job, Jobs};
 use crate::error::{RunError, ScenarioError};
 use crate::report::{self, results};
 use crate::scenario::builtin;
@@ -26,7 +26,10 @@ pub type Answer = Result<(u16, Value), Failure>;
 /// Parse a request body, refusing unknown fields so a misspelt setting is not silently ignored.
 fn parse<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, Failure> {
     if body.is_empty() {
-        return Err(Failure::new(400, "the request has no body; send a JSON object"));
+        return Err(Failure::new(
+            400,
+            "the request has no body; send a JSON object",
+        ));
     }
     serde_json::from_slice(body)
         .map_err(|e| Failure::new(400, format!("malformed request body: {e}")))
@@ -137,7 +140,9 @@ pub fn scenario_failure(e: ScenarioError) -> Failure {
             column,
             message,
             ..
-        } => vec![json!({"path": "", "message": format!("line {line}, column {column}: {message}")})],
+        } => {
+            vec![json!({"path": "", "message": format!("line {line}, column {column}: {message}")})]
+        }
         other => vec![json!({"path": "scenario", "message": other.to_string()})],
     };
     Failure {
@@ -149,7 +154,11 @@ pub fn scenario_failure(e: ScenarioError) -> Failure {
 /// A run error as an answer: cancelled runs are 409, everything else a 422 naming the setting.
 pub fn run_failure(e: RunError) -> Failure {
     let mut f = Failure::new(
-        if matches!(e, RunError::Cancelled) { 409 } else { 422 },
+        if matches!(e, RunError::Cancelled) {
+            409
+        } else {
+            422
+        },
         e.to_string(),
     );
     if let RunError::Setting { setting, .. } = &e {
@@ -317,7 +326,12 @@ pub fn power(ctx: &Ctx, body: &[u8]) -> Answer {
     if req.n.is_some() && req.n_grid.is_some() {
         return Err(Failure::new(422, "give n or n_grid, not both"));
     }
-    check_ns(l, req.n_grid.as_deref().unwrap_or(&req.n.into_iter().collect::<Vec<_>>()))?;
+    check_ns(
+        l,
+        req.n_grid
+            .as_deref()
+            .unwrap_or(&req.n.into_iter().collect::<Vec<_>>()),
+    )?;
     let threads = threads(l, req.threads)?;
     let study = study(&req.scenario)?;
     let own = study.scenario().own_sizes().total();
@@ -325,18 +339,32 @@ pub fn power(ctx: &Ctx, body: &[u8]) -> Answer {
         return Err(too_big("the scenario's N", own, l.max_n));
     }
     // Settings are checked before a job is started, so their errors come back at once.
-    configure(study.power(), req.reps, req.seed, threads, req.n, &req.n_grid)
-        .check()
-        .map_err(run_failure)?;
+    configure(
+        study.power(),
+        req.reps,
+        req.seed,
+        threads,
+        req.n,
+        &req.n_grid,
+    )
+    .check()
+    .map_err(run_failure)?;
     launch(&ctx.jobs, "power", req.run_async, move |job| {
-        let res = configure(study.power(), req.reps, req.seed, threads, req.n, &req.n_grid)
-            .cancel_flag(&job.cancel)
-            .on_progress(|p| {
-                job.done.store(p.done, Ordering::Relaxed);
-                job.total.store(p.total, Ordering::Relaxed);
-            })
-            .run()
-            .map_err(run_failure)?;
+        let res = configure(
+            study.power(),
+            req.reps,
+            req.seed,
+            threads,
+            req.n,
+            &req.n_grid,
+        )
+        .cancel_flag(&job.cancel)
+        .on_progress(|p| {
+            job.done.store(p.done, Ordering::Relaxed);
+            job.total.store(p.total, Ordering::Relaxed);
+        })
+        .run()
+        .map_err(run_failure)?;
         Ok(power_payload(&res))
     })
 }
@@ -455,14 +483,27 @@ pub fn report(ctx: &Ctx, body: &[u8]) -> Answer {
         let grid_rows = &curve.table.rows;
         let data = report::html::ReportData {
             scenario: s,
-            meta: results::metadata(s, &report::RunInfo::new(req.seed), req.reps, &own.truths, None),
+            meta: results::metadata(
+                s,
+                &report::RunInfo::new(req.seed),
+                req.reps,
+                &own.truths,
+                None,
+            ),
             reps: req.reps,
             own: &own.table.rows,
             grid: grid_rows,
             sample_size: Some(&ss.search),
             implied: report::validate::summary(s, &study.unsourced_numbers()),
-            power_svg: results::power_plot(s, req.seed, grid_rows, &[], Some(req.target), ss.search.n)
-                .ok(),
+            power_svg: results::power_plot(
+                s,
+                req.seed,
+                grid_rows,
+                &[],
+                Some(req.target),
+                ss.search.n,
+            )
+            .ok(),
             learning_svg: results::learning_plot(s, req.seed, grid_rows).ok(),
             command: format!(
                 "trialsim serve: POST /api/report (reps {}, seed {}, criterion {criterion}, target {})",
@@ -477,7 +518,10 @@ pub fn report(ctx: &Ctx, body: &[u8]) -> Answer {
 pub fn job_status(ctx: &Ctx, id: u64) -> Answer {
     match ctx.jobs.get(id) {
         Some(j) => Ok((200, j.to_json())),
-        None => Err(Failure::new(404, format!("no job {id} (finished jobs are kept only for a while)"))),
+        None => Err(Failure::new(
+            404,
+            format!("no job {id} (finished jobs are kept only for a while)"),
+        )),
     }
 }
 

@@ -76,7 +76,11 @@ impl Job {
 
     /// The outcome once finished.
     pub fn outcome(&self) -> Option<Result<Value, Failure>> {
-        self.state.lock().unwrap_or_else(|e| e.into_inner()).1.clone()
+        self.state
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .1
+            .clone()
     }
 
     fn finish(&self, outcome: Result<Value, Failure>) {
@@ -150,11 +154,10 @@ impl Jobs {
     {
         let job = {
             let mut g = self.inner.lock().unwrap_or_else(|e| e.into_inner());
-            let running = g
-                .1
-                .values()
-                .filter(|j| j.status() == Status::Running)
-                .count();
+            let running =
+                g.1.values()
+                    .filter(|j| j.status() == Status::Running)
+                    .count();
             if running >= self.max_running {
                 return Err(Failure::new(
                     429,
@@ -190,11 +193,10 @@ impl Jobs {
         let handle = std::thread::Builder::new()
             .name(format!("trialsim-job-{}", job.id))
             .spawn(move || {
-                let outcome =
-                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(&j)))
-                        .unwrap_or_else(|_| {
-                            Err(Failure::new(500, "internal error: the simulation panicked"))
-                        });
+                let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(&j)))
+                    .unwrap_or_else(|_| {
+                        Err(Failure::new(500, "internal error: the simulation panicked"))
+                    });
                 j.finish(outcome);
             })
             .map_err(|e| Failure::new(503, format!("cannot start a worker thread: {e}")))?;

@@ -237,7 +237,9 @@ fn header(name: &str, value: &str) -> tiny_http::Header {
 }
 
 fn respond(req: tiny_http::Request, status: u16, content_type: &str, body: String) {
+    // Bodies are in memory: always send a Content-Length, never chunks (simpler clients).
     let resp = tiny_http::Response::from_string(body)
+        .with_chunked_threshold(usize::MAX)
         .with_status_code(status)
         .with_header(header("Content-Type", content_type))
         .with_header(header("Cache-Control", "no-store"))
@@ -277,7 +279,12 @@ fn handle(ctx: &Ctx, loopback: bool, mut req: tiny_http::Request) {
     let reply = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         route(ctx, loopback, &mut req)
     }))
-    .unwrap_or_else(|_| Err(Failure::new(500, "internal error while handling the request")));
+    .unwrap_or_else(|_| {
+        Err(Failure::new(
+            500,
+            "internal error while handling the request",
+        ))
+    });
     match reply {
         Ok(Reply::Static(ct, body)) => respond(req, 200, ct, body.to_string()),
         Ok(Reply::Json(status, v)) => respond(req, status, "application/json", v.to_string()),
@@ -336,6 +343,9 @@ fn route(ctx: &Ctx, loopback: bool, req: &mut tiny_http::Request) -> Result<Repl
             405,
             format!("{method} is not allowed on {path}"),
         )),
-        _ => Err(Failure::new(404, format!("no such page or API route: {path}"))),
+        _ => Err(Failure::new(
+            404,
+            format!("no such page or API route: {path}"),
+        )),
     }
 }
