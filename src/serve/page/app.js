@@ -377,7 +377,8 @@ function renderCurve() {
 
 function renderPrediction() {
   const pred = new Set(info.families.filter((f) => f.kind === 'prediction').map((f) => f.name));
-  const rows = last.rows.filter((r) => pred.has(r.family) && r.n_total === last.n);
+  // The headline metrics; their spread (_sd) and quantiles (_q05.._q95) stay in the downloads.
+  const rows = last.rows.filter((r) => pred.has(r.family) && r.n_total === last.n && !/_(sd|q\d\d)$/.test(r.metric));
   if (rows.length === 0) { $('prediction').innerHTML = ''; return; }
   const fmt = (x, d) => (x === null ? '-' : x.toFixed(d));
   $('prediction').innerHTML = `<h3>Prediction accuracy at N = ${last.n}</h3><table id="prediction-table"><thead><tr><th>Model</th><th>Metric</th><th>Estimate</th><th>MC SE</th><th>95 % MC interval</th></tr></thead><tbody>`
