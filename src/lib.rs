@@ -34,6 +34,7 @@ pub mod montecarlo;
 pub mod report;
 pub mod rng;
 pub mod scenario;
+pub mod serve;
 pub mod stats;
 pub mod study;
 

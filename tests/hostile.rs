@@ -278,5 +278,9 @@ fn a_closed_stdout_does_not_lose_the_result_file() {
         .unwrap();
     drop(child.stdout.take());
     assert!(child.wait().unwrap().success());
-    assert!(std::fs::read_to_string(&out).unwrap().starts_with("n_total,"));
+    assert!(
+        std::fs::read_to_string(&out)
+            .unwrap()
+            .starts_with("n_total,")
+    );
 }

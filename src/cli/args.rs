@@ -302,4 +302,19 @@ pub enum Command {
         #[arg(long)]
         bucss_rounding: bool,
     },
+    /// Serve the planner web page and its JSON API on this machine (offline; Ctrl-C stops).
+    #[command(
+        after_help = "Examples:\n  trialsim serve --open\n  trialsim serve --port 8080\n\nThe API (POST /api/validate, /api/power, /api/sample-size; GET/DELETE /api/jobs/ID) is described in the README."
+    )]
+    Serve {
+        /// Port (0: any free port).
+        #[arg(long, default_value_t = 8080)]
+        port: u16,
+        /// Address to bind; the default lets only this machine connect.
+        #[arg(long, default_value = "127.0.0.1")]
+        host: String,
+        /// Open the page in the default browser.
+        #[arg(long)]
+        open: bool,
+    },
 }

@@ -121,6 +121,15 @@ pub fn run(cli: Cli) -> Result<()> {
             max_n,
             bucss_rounding,
         }),
+        Command::Serve { port, host, open } => {
+            let opts = trialsim::serve::ServeOptions {
+                port,
+                host,
+                open,
+                ..Default::default()
+            };
+            Ok(trialsim::serve::serve(opts)?)
+        }
         Command::SampleSize {
             scenario,
             criterion,

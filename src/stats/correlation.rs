@@ -5,10 +5,10 @@
 //! R's `cor.test(method = "spearman", exact = FALSE)`). The 95 % interval uses Fisher's z with SE
 //! 1/sqrt(n-3) for Pearson and sqrt(1.06/(n-3)) for Spearman (Fieller, Hartley & Pearson 1957).
 
+use super::Alternative;
 use super::dist::{norm_quantile, t_sf};
 use super::moments::BiSummary;
 use super::ttest::TestOutcome;
-use super::Alternative;
 
 /// Pearson correlation test from a bivariate summary.
 ///

@@ -3,9 +3,9 @@
 //! The two-sided p-value follows R's `fisher.test`: the sum of the hypergeometric probabilities of
 //! all tables no more likely than the observed one (with a relative tolerance of 1e-7 for ties).
 
+use super::Alternative;
 use super::dist::norm_quantile;
 use super::ttest::TestOutcome;
-use super::Alternative;
 use statrs::function::factorial::ln_binomial;
 
 /// Fisher's exact test of `x1` events of `n1` vs `x2` of `n2`; the estimate is the risk difference

@@ -1,8 +1,8 @@
 //! Ordinary least squares for the group effect adjusted for several covariates: the ANCOVA
 //! `y ~ group + x_1 + ... + x_q`, from accumulated cross-products (complete cases only).
 
-use super::ttest::{TestOutcome, from_t};
 use super::Alternative;
+use super::ttest::{TestOutcome, from_t};
 use crate::stats::linalg::solve_spd;
 
 /// Accumulates X'X and X'y for columns [1, group, x_1..x_q].

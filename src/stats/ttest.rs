@@ -5,9 +5,9 @@
 //! variance) returns [`TestOutcome::invalid`] rather than a NaN p-value that could be mistaken for a
 //! result. Callers count invalid tests as non-rejections and report how often they happened.
 
+use super::Alternative;
 use super::dist::{t_sf, t975};
 use super::moments::{BiSummary, Summary};
-use super::Alternative;
 
 /// Result of one test.
 #[derive(Debug, Clone, Copy, PartialEq)]
