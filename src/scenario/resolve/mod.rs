@@ -38,6 +38,9 @@ pub fn resolve(spec: ScenarioSpec) -> Result<Scenario, Vec<Problem>> {
     let mut arms = arms::resolve_arms(&mut ck, &spec, &cx);
     let symptoms = symptoms::resolve_symptoms(&mut ck, &spec.symptoms, d.patients);
     let families = plan::resolve_plan(&mut ck, &spec, &m.names);
+    if ck.problems.is_empty() {
+        check_derived(&mut ck, &arms, &layout.period_effect);
+    }
     // Joint correlation matrices only when the pieces are individually valid.
     let (baseline_chol, change_chol) = if ck.problems.is_empty() {
         joint::factorise(&mut ck, &m.c_b, &m.c_c, m.regions.len(), &mut arms)
@@ -71,6 +74,35 @@ pub fn resolve(spec: ScenarioSpec) -> Result<Scenario, Vec<Problem>> {
         symptoms,
         families,
     })
+}
+
+/// Every value derived from the inputs (absolute changes from percentages, SDs from CVs) must be
+/// finite and of a magnitude whose squares stay finite; the field path names the input it came from.
+fn check_derived(ck: &mut Checker, arms: &[crate::scenario::types::Arm], period: &[f64]) {
+    for a in arms {
+        let p = format!("arms.{}", a.name);
+        for (field, v) in [
+            ("change", &a.kappa),
+            ("change_sd", &a.tau),
+            ("carryover", &a.carryover),
+        ] {
+            if let Some(x) = v
+                .iter()
+                .find(|x| !x.is_finite() || x.abs() > crate::limits::MAX_MAGNITUDE)
+            {
+                ck.magnitude(&format!("{p}.{field}"), *x);
+            }
+        }
+        ck.magnitude(&format!("{p}.improvement_mean"), a.improvement_mean);
+        ck.magnitude(&format!("{p}.improvement_sd"), a.improvement_sd);
+        ck.finite(&format!("{p}.dropout_log_or_per_sd"), a.dropout_log_or);
+    }
+    if let Some(x) = period
+        .iter()
+        .find(|x| x.abs() > crate::limits::MAX_MAGNITUDE)
+    {
+        ck.magnitude("design.period_effect", *x);
+    }
 }
 
 impl Scenario {
