@@ -130,7 +130,7 @@ pub fn parse(file: &str, text: &str) -> Result<Scenario, ScenarioError> {
                     message: strip_position(&inner.to_string()),
                 });
             }
-            let path = if path == "." { String::new() } else { path };
+            let path = field_path(path, &inner.to_string());
             return Err(ScenarioError::Invalid {
                 file: file.to_string(),
                 problems: vec![Problem {
@@ -159,5 +159,19 @@ fn strip_position(msg: &str) -> String {
     match msg.rfind(" at line ") {
         Some(i) => msg[..i].to_string(),
         None => msg.to_string(),
+    }
+}
+
+/// The path of a data error: a missing field is named in the path itself, and an error about the
+/// whole document says so (every problem carries a path).
+fn field_path(path: String, message: &str) -> String {
+    let missing = message
+        .strip_prefix("missing field `")
+        .and_then(|m| m.split('`').next());
+    match (path.as_str(), missing) {
+        (".", Some(f)) => f.to_string(),
+        (".", None) => "(top level: a scenario is a JSON object)".to_string(),
+        (_, Some(f)) => format!("{path}.{f}"),
+        _ => path,
     }
 }

@@ -83,7 +83,51 @@ pub fn largest_remainder(n: usize, weights: &[f64]) -> Vec<usize> {
     parts
 }
 
+/// A group with fewer subjects than a family's analysis needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Shortfall {
+    /// The family.
+    pub family: String,
+    /// The group (`controls`, `patients` or an arm name).
+    pub group: String,
+    /// Subjects needed.
+    pub need: usize,
+    /// Subjects the sizes give.
+    pub have: usize,
+}
+
 impl Scenario {
+    /// The first group too small for a family's analysis at `sizes` (two per compared group,
+    /// three for a correlation, four for a prediction), if any.
+    pub fn size_shortfall(&self, sizes: &Sizes) -> Option<Shortfall> {
+        use super::FamilyKind::*;
+        for f in &self.families {
+            let arm = |k: usize| (self.arms[k].name.clone(), sizes.arms[k]);
+            let need: Vec<(String, usize)> = match f.kind {
+                BaselineDifference => vec![
+                    ("controls".into(), sizes.controls),
+                    ("patients".into(), sizes.patients()),
+                ],
+                ArmChange | Clinical | Crossover => vec![arm(f.arms.0), arm(f.arms.1)],
+                WithinArmChange | Correlation | Prediction => vec![arm(f.arms.0)],
+            };
+            let min = match f.kind {
+                Correlation => 3,
+                Prediction => 4,
+                _ => 2,
+            };
+            if let Some((group, have)) = need.into_iter().find(|(_, n)| *n < min) {
+                return Some(Shortfall {
+                    family: f.name.clone(),
+                    group,
+                    need: min,
+                    have,
+                });
+            }
+        }
+        None
+    }
+
     /// Sizes as written in the scenario.
     pub fn own_sizes(&self) -> Sizes {
         self.sizes_with(self.n_controls, self.n_patients)

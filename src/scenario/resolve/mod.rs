@@ -50,7 +50,7 @@ pub fn resolve(spec: ScenarioSpec) -> Result<Scenario, Vec<Problem>> {
     if !ck.problems.is_empty() {
         return Err(ck.problems);
     }
-    Ok(Scenario {
+    let scenario = Scenario {
         design_kind: d.kind,
         visits: d.visits.clone(),
         scan_visit: layout.scan_visit,
@@ -73,7 +73,24 @@ pub fn resolve(spec: ScenarioSpec) -> Result<Scenario, Vec<Problem>> {
         change_chol,
         symptoms,
         families,
-    })
+    };
+    // A scenario whose own sizes leave a family without enough subjects would only ever report
+    // that family untestable (e.g. an arm ratio that gives an arm no patients).
+    if let Some(short) = scenario.size_shortfall(&scenario.own_sizes()) {
+        let path = if short.group == "controls" {
+            "design.controls"
+        } else {
+            "design"
+        };
+        return Err(vec![Problem {
+            path: path.into(),
+            message: format!(
+                "family '{}' needs at least {} subjects in group '{}', the scenario's sizes (and arm ratios) give {}",
+                short.family, short.need, short.group, short.have
+            ),
+        }]);
+    }
+    Ok(scenario)
 }
 
 /// Every value derived from the inputs (absolute changes from percentages, SDs from CVs) must be
