@@ -57,9 +57,22 @@ pub enum ScenarioError {
     },
     /// Neither a file nor a built-in scenario of that name exists.
     #[error(
-        "{0}: no such file and no built-in scenario of that name (`trialsim scenarios` lists the built-ins)"
+        "{name}: no such file and no built-in scenario of that name{suggestion} (`trialsim scenarios` lists the built-ins)"
     )]
-    NotFound(String),
+    NotFound {
+        /// The name or path given.
+        name: String,
+        /// " (did you mean X?)" for a near miss of a built-in name, else empty.
+        suggestion: String,
+    },
+    /// The path exists but is not a regular file (a directory, a fifo, a dangling link, ...).
+    #[error("{file}: {what}")]
+    NotAFile {
+        /// The path given.
+        file: String,
+        /// What it is instead.
+        what: String,
+    },
     /// Several scenarios were checked and some failed (each was reported as it was checked).
     #[error("{failed} of {checked} scenarios are invalid (see above)")]
     SomeInvalid {

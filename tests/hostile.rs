@@ -284,3 +284,266 @@ fn a_closed_stdout_does_not_lose_the_result_file() {
             .starts_with("n_total,")
     );
 }
+
+/// A built-in scenario edited by `edit`, written to `dir/name`.
+fn edited(
+    dir: &Path,
+    base: &str,
+    name: &str,
+    edit: impl FnOnce(&mut serde_json::Value),
+) -> std::path::PathBuf {
+    let mut v: serde_json::Value =
+        serde_json::from_str(trialsim::scenario::builtin::get(base).unwrap()).unwrap();
+    edit(&mut v);
+    let p = dir.join(name);
+    std::fs::write(&p, v.to_string()).unwrap();
+    p
+}
+
+fn validate_refused(path: &Path, says: &[&str]) {
+    let mut a = trialsim().arg("validate").arg(path).assert().code(2);
+    for s in says {
+        a = a.stderr(predicate::str::contains(*s));
+    }
+}
+
+#[test]
+fn sizes_ratios_and_names_are_validated_against_the_limits() {
+    let d = tempfile::tempdir().unwrap();
+    for (i, n) in [u64::MAX, 1u64 << 63, 1_000_000_000]
+        .into_iter()
+        .enumerate()
+    {
+        let p = edited(d.path(), "peer-comparison", &format!("c{i}.json"), |v| {
+            v["design"]["controls"] = n.into()
+        });
+        validate_refused(
+            &p,
+            &["design.controls", &n.to_string(), "limit of 10000000"],
+        );
+        // simulate and power refuse it the same way (no panic, no abort).
+        for cmd in ["simulate", "power"] {
+            trialsim()
+                .args([cmd])
+                .arg(&p)
+                .args(["--reps", "2"])
+                .assert()
+                .code(2);
+        }
+    }
+    // controls = patients = 2^63 no longer wraps to "must be > 0".
+    let p = edited(d.path(), "peer-comparison", "wrap.json", |v| {
+        v["design"]["controls"] = (1u64 << 63).into();
+        v["design"]["patients"] = (1u64 << 63).into();
+    });
+    validate_refused(&p, &["design.controls", "design.patients", "limit"]);
+    // Both within the limit, their sum above it.
+    let p = edited(d.path(), "peer-comparison", "sum.json", |v| {
+        v["design"]["controls"] = 6_000_000.into();
+        v["design"]["patients"] = 6_000_000.into();
+    });
+    validate_refused(&p, &["design:", "12000000 is above the limit"]);
+    // Ratios whose sum overflows are refused, not split 30/30/30.
+    let p = edited(d.path(), "ketamine-ampar-2026", "ratio.json", |v| {
+        let arms = v["design"]["arms"].as_array_mut().unwrap();
+        assert!(arms.len() >= 2);
+        for a in arms.iter_mut() {
+            a["ratio"] = 1e308.into();
+        }
+    });
+    validate_refused(&p, &["design.arms", "add up to inf"]);
+    // Control characters (NUL, newline) in every kind of name.
+    type Edit = fn(&mut serde_json::Value);
+    let names: [(&str, Edit); 4] = [
+        ("measures.regions[0].name", |v| {
+            v["measures"]["regions"][0]["name"] = "a\0b".into()
+        }),
+        ("design.arms[0].name", |v| {
+            v["design"]["arms"][0]["name"] = "a\nb".into()
+        }),
+        ("design.visits[1]", |v| {
+            v["design"]["visits"] = serde_json::json!(["baseline", "w\u{7}"])
+        }),
+        ("analysis.families[0].name", |v| {
+            v["analysis"]["families"][0]["name"] = "x\ty".into()
+        }),
+    ];
+    for (i, (path, edit)) in names.into_iter().enumerate() {
+        let p = edited(d.path(), "peer-comparison", &format!("n{i}.json"), edit);
+        validate_refused(&p, &[path, "control characters"]);
+    }
+    // Too many measures.
+    let p = edited(d.path(), "null", "many.json", |v| {
+        v["measures"]["regions"] = (0..1001)
+            .map(|i| serde_json::json!({"name": format!("r{i}"), "control_mean": 1.0, "between_sd": 0.06}))
+            .collect();
+    });
+    validate_refused(&p, &["measures.regions", "limit of 1000"]);
+}
+
+#[test]
+fn prediction_cv_settings_are_bounded_by_the_arm() {
+    let d = tempfile::tempdir().unwrap();
+    let s: serde_json::Value =
+        serde_json::from_str(trialsim::scenario::builtin::get("ketamine-ampar-2026").unwrap())
+            .unwrap();
+    let k = s["analysis"]["families"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .position(|f| f["kind"] == "prediction")
+        .expect("the flagship has a prediction family");
+    let p = edited(d.path(), "ketamine-ampar-2026", "rep.json", |v| {
+        v["analysis"]["families"][k]["validation"] =
+            serde_json::json!({"scheme": "repeated_kfold", "folds": 5, "repeats": 1_000_000});
+    });
+    validate_refused(
+        &p,
+        &[
+            &format!("analysis.families[{k}].validation.repeats"),
+            "limit of 1000",
+        ],
+    );
+    let p = edited(d.path(), "ketamine-ampar-2026", "folds.json", |v| {
+        v["analysis"]["families"][k]["validation"] =
+            serde_json::json!({"scheme": "kfold", "folds": 500, "repeats": 1});
+    });
+    validate_refused(
+        &p,
+        &[
+            &format!("analysis.families[{k}].validation.folds"),
+            "more folds (500) than subjects",
+        ],
+    );
+}
+
+#[test]
+fn values_that_make_analyses_undefined_are_refused() {
+    let d = tempfile::tempdir().unwrap();
+    let cases: [(&str, serde_json::Value, &str); 5] = [
+        ("between_sd", 1e-300.into(), "lost in rounding"),
+        ("between_sd", 0.0.into(), "must be > 0"),
+        ("control_mean", 1e308.into(), "too large"),
+        ("control_mean", 1e-310.into(), "subnormal"),
+        ("test_retest_cv", 1e300.into(), "too large"),
+    ];
+    for (i, (field, x, says)) in cases.into_iter().enumerate() {
+        let p = edited(d.path(), "null", &format!("u{i}.json"), |v| {
+            v["measures"]["regions"][0][field] = x
+        });
+        validate_refused(&p, &[&format!("measures.regions[0].{field}"), says]);
+    }
+}
+
+#[test]
+fn largest_remainder_is_total_for_any_n_and_weights() {
+    use trialsim::scenario::largest_remainder;
+    for n in [0usize, 1, 35, usize::MAX, usize::MAX - 1, 1 << 63] {
+        for w in [
+            vec![1.0, 1.0],
+            vec![1e308, 1e308, 1.0],
+            vec![f64::NAN, 1.0],
+            vec![0.0, 0.0],
+            vec![f64::INFINITY, 1.0],
+            vec![1e-320, 1.0, 3.0],
+        ] {
+            let parts = largest_remainder(n, &w);
+            let sum: u128 = parts.iter().map(|&p| p as u128).sum();
+            assert_eq!(sum, n as u128, "n {n}, weights {w:?}: {parts:?}");
+        }
+    }
+    // Exact proportions where they exist (n = 2^64 - 1 = 3 * 6148914691236517205).
+    assert_eq!(
+        largest_remainder(usize::MAX, &[1.0, 2.0])
+            .iter()
+            .sum::<usize>(),
+        usize::MAX
+    );
+    assert_eq!(largest_remainder(10, &[1.0, 2.0]), vec![3, 7]);
+}
+
+#[test]
+fn unclear_inputs_get_clear_messages() {
+    let d = tempfile::tempdir().unwrap();
+    // null and a number where an enum string is expected: the field path is named.
+    for (i, x) in [serde_json::Value::Null, 3.into()].into_iter().enumerate() {
+        let p = edited(d.path(), "null", &format!("e{i}.json"), |v| {
+            v["analysis"]["families"][0]["multiplicity"] = x
+        });
+        validate_refused(&p, &["analysis.families[0].multiplicity"]);
+    }
+    // A byte-order mark is skipped.
+    let bom = d.path().join("bom.json");
+    let mut bytes = vec![0xef, 0xbb, 0xbf];
+    bytes.extend_from_slice(trialsim::scenario::builtin::get("null").unwrap().as_bytes());
+    std::fs::write(&bom, bytes).unwrap();
+    trialsim().arg("validate").arg(&bom).assert().success();
+    // A directory, a dangling symlink, a fifo and /dev/stdin say what they are.
+    trialsim()
+        .arg("validate")
+        .arg(d.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("is a directory"));
+    #[cfg(unix)]
+    {
+        let link = d.path().join("dangling.json");
+        std::os::unix::fs::symlink(d.path().join("nowhere.json"), &link).unwrap();
+        trialsim()
+            .arg("validate")
+            .arg(&link)
+            .assert()
+            .code(2)
+            .stderr(
+                predicate::str::contains("symbolic link")
+                    .and(predicate::str::contains("does not exist")),
+            );
+        let fifo = d.path().join("fifo.json");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .map(|s| s.success());
+        if made.unwrap_or(false) {
+            trialsim()
+                .arg("validate")
+                .arg(&fifo)
+                .timeout(std::time::Duration::from_secs(20))
+                .assert()
+                .code(2)
+                .stderr(predicate::str::contains("fifo"));
+        }
+        trialsim()
+            .args(["validate", "/dev/stdin"])
+            .write_stdin("{}")
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("not a scenario file"));
+    }
+    // A near miss of a built-in name gets a suggestion.
+    trialsim()
+        .args(["validate", "ketamine-ampar-2025"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "did you mean ketamine-ampar-2026?",
+        ));
+}
+
+#[test]
+fn a_hundred_region_scenario_runs_ten_trials() {
+    let d = tempfile::tempdir().unwrap();
+    let p = edited(d.path(), "null", "null-100.json", |v| {
+        v["measures"]["regions"] = (1..=100)
+            .map(|i| serde_json::json!({"name": format!("r{i:03}"), "control_mean": 1.0, "between_sd": 0.06, "test_retest_cv": 0.05}))
+            .collect();
+    });
+    // A generous bound that only catches a hang (it takes well under a second on one core).
+    trialsim()
+        .arg("power")
+        .arg(&p)
+        .args(["--reps", "10", "--seed", "1"])
+        .timeout(std::time::Duration::from_secs(60))
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("r100"));
+}

@@ -481,38 +481,15 @@ pub fn run(
 
 /// Sizes every family needs: two per compared group.
 pub fn check_sizes(s: &Scenario, sizes: &Sizes) -> Result<(), RunError> {
-    for f in &s.families {
-        use crate::scenario::FamilyKind::*;
-        let need: Vec<(String, usize)> = match f.kind {
-            BaselineDifference => vec![
-                ("controls".into(), sizes.controls),
-                ("patients".into(), sizes.patients()),
-            ],
-            ArmChange | Clinical | Crossover => vec![
-                (s.arms[f.arms.0].name.clone(), sizes.arms[f.arms.0]),
-                (s.arms[f.arms.1].name.clone(), sizes.arms[f.arms.1]),
-            ],
-            WithinArmChange | Correlation | Prediction => {
-                vec![(s.arms[f.arms.0].name.clone(), sizes.arms[f.arms.0])]
-            }
-        };
-        for (g, n) in need {
-            let min = match f.kind {
-                Correlation => 3,
-                Prediction => 4,
-                _ => 2,
-            };
-            if n < min {
-                return Err(RunError::TooFewSubjects {
-                    family: f.name.clone(),
-                    group: g,
-                    need: min,
-                    have: n,
-                });
-            }
-        }
+    match s.size_shortfall(sizes) {
+        Some(short) => Err(RunError::TooFewSubjects {
+            family: short.family,
+            group: short.group,
+            need: short.need,
+            have: short.have,
+        }),
+        None => Ok(()),
     }
-    Ok(())
 }
 
 /// One row of the tidy result table.

@@ -20,6 +20,12 @@ impl Sizes {
     pub fn total(&self) -> usize {
         self.controls + self.patients()
     }
+    /// Everybody enrolled, or `None` when the count overflows (sizes from an untrusted source).
+    pub fn checked_total(&self) -> Option<usize> {
+        self.arms
+            .iter()
+            .try_fold(self.controls, |acc, &a| acc.checked_add(a))
+    }
 }
 
 /// Split `n` into parts proportional to `weights` by the largest-remainder rule (ties to the earlier
@@ -30,11 +36,34 @@ impl Sizes {
 /// assert_eq!(trialsim::scenario::largest_remainder(10, &[1.0, 2.0]), vec![3, 7]);
 /// ```
 pub fn largest_remainder(n: usize, weights: &[f64]) -> Vec<usize> {
+    let k = weights.len();
+    if k == 0 {
+        return Vec::new();
+    }
+    // Weights that are not finite and >= 0, or whose sum is not a finite positive number, cannot
+    // define proportions: split equally instead of dividing by infinity or zero (validation refuses
+    // such weights; this keeps the function total for any input).
     let total: f64 = weights.iter().sum();
-    let exact: Vec<f64> = weights.iter().map(|w| n as f64 * w / total).collect();
+    let usable =
+        total.is_finite() && total > 0.0 && weights.iter().all(|w| w.is_finite() && *w >= 0.0);
+    let share = |w: f64| if usable { w / total } else { 1.0 / k as f64 };
+    // Divide first so that n * share cannot overflow; `as usize` saturates.
+    let exact: Vec<f64> = weights.iter().map(|&w| n as f64 * share(w)).collect();
     let mut parts: Vec<usize> = exact.iter().map(|x| x.floor() as usize).collect();
-    let mut left = n - parts.iter().sum::<usize>();
-    let mut order: Vec<usize> = (0..weights.len()).collect();
+    // For n near 2^64 the floating product can exceed n by rounding: take the excess back from the
+    // largest parts (each step empties a part or finishes, so at most k steps).
+    let mut sum: u128 = parts.iter().map(|&p| p as u128).sum();
+    while sum > n as u128 {
+        let excess = sum - n as u128;
+        let i = (0..k)
+            .max_by_key(|&i| (parts[i], std::cmp::Reverse(i)))
+            .unwrap_or(0);
+        let take = excess.min(parts[i] as u128) as usize;
+        parts[i] -= take;
+        sum -= take as u128;
+    }
+    let left = (n as u128 - sum) as usize;
+    let mut order: Vec<usize> = (0..k).collect();
     order.sort_by(|&a, &b| {
         let ra = exact[a] - exact[a].floor();
         let rb = exact[b] - exact[b].floor();
@@ -42,17 +71,63 @@ pub fn largest_remainder(n: usize, weights: &[f64]) -> Vec<usize> {
             .unwrap_or(std::cmp::Ordering::Equal)
             .then(a.cmp(&b))
     });
-    for &i in order.iter().cycle() {
-        if left == 0 {
-            break;
-        }
+    // Whole rounds first (only when rounding lost more than one per part), then one each in
+    // remainder order: no unbounded cycle.
+    let (rounds, rest) = (left / k, left % k);
+    for p in parts.iter_mut() {
+        *p += rounds;
+    }
+    for &i in order.iter().take(rest) {
         parts[i] += 1;
-        left -= 1;
     }
     parts
 }
 
+/// A group with fewer subjects than a family's analysis needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Shortfall {
+    /// The family.
+    pub family: String,
+    /// The group (`controls`, `patients` or an arm name).
+    pub group: String,
+    /// Subjects needed.
+    pub need: usize,
+    /// Subjects the sizes give.
+    pub have: usize,
+}
+
 impl Scenario {
+    /// The first group too small for a family's analysis at `sizes` (two per compared group,
+    /// three for a correlation, four for a prediction), if any.
+    pub fn size_shortfall(&self, sizes: &Sizes) -> Option<Shortfall> {
+        use super::FamilyKind::*;
+        for f in &self.families {
+            let arm = |k: usize| (self.arms[k].name.clone(), sizes.arms[k]);
+            let need: Vec<(String, usize)> = match f.kind {
+                BaselineDifference => vec![
+                    ("controls".into(), sizes.controls),
+                    ("patients".into(), sizes.patients()),
+                ],
+                ArmChange | Clinical | Crossover => vec![arm(f.arms.0), arm(f.arms.1)],
+                WithinArmChange | Correlation | Prediction => vec![arm(f.arms.0)],
+            };
+            let min = match f.kind {
+                Correlation => 3,
+                Prediction => 4,
+                _ => 2,
+            };
+            if let Some((group, have)) = need.into_iter().find(|(_, n)| *n < min) {
+                return Some(Shortfall {
+                    family: f.name.clone(),
+                    group,
+                    need: min,
+                    have,
+                });
+            }
+        }
+        None
+    }
+
     /// Sizes as written in the scenario.
     pub fn own_sizes(&self) -> Sizes {
         self.sizes_with(self.n_controls, self.n_patients)

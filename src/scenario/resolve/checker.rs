@@ -38,6 +38,48 @@ impl Checker {
             self.err(path, format!("must be a probability in [0, 1), got {v}"));
         }
     }
+    /// A name used in tables and CSV files: non-empty and free of control characters (NUL, line
+    /// breaks, tabs), which would corrupt every line-based output. Returns whether it is usable.
+    pub(super) fn name(&mut self, path: &str, name: &str) -> bool {
+        if name.trim().is_empty() {
+            self.err(path, "must not be empty");
+            return false;
+        }
+        if let Some(c) = name.chars().find(|c| c.is_control()) {
+            self.err(
+                path,
+                format!("must not contain control characters, found {c:?} in {name:?}"),
+            );
+            return false;
+        }
+        true
+    }
+    /// A count of subjects (or similar) at most `limit`.
+    pub(super) fn at_most(&mut self, path: &str, v: usize, limit: usize, what: &str) -> bool {
+        if v > limit {
+            self.err(path, format!("{v} is above the limit of {limit} {what}"));
+            return false;
+        }
+        true
+    }
+    /// A magnitude in a measure's or score's unit: finite and at most `limits::MAX_MAGNITUDE`, so
+    /// that sums of squares over the largest trial stay finite.
+    pub(super) fn magnitude(&mut self, path: &str, v: f64) -> bool {
+        if !self.finite(path, v) {
+            return false;
+        }
+        if v.abs() > crate::limits::MAX_MAGNITUDE {
+            self.err(
+                path,
+                format!(
+                    "{v:e} is too large: values must be at most {:e} in magnitude so that sums of squares stay finite",
+                    crate::limits::MAX_MAGNITUDE
+                ),
+            );
+            return false;
+        }
+        true
+    }
     pub(super) fn correlation(&mut self, path: &str, v: f64) {
         if self.finite(path, v) && !(-1.0..=1.0).contains(&v) {
             self.err(path, format!("must be a correlation in [-1, 1], got {v}"));

@@ -18,9 +18,25 @@ pub(super) struct Layout {
 
 /// Group sizes, arm names and ratios, control dropout.
 pub(super) fn check_groups(ck: &mut Checker, d: &Design) {
-    if d.controls + d.patients == 0 {
-        ck.err("design", "controls + patients must be > 0");
+    use crate::limits::{MAX_ARMS, MAX_SUBJECTS};
+    let per_trial = "subjects per trial";
+    let c_ok = ck.at_most("design.controls", d.controls, MAX_SUBJECTS, per_trial);
+    let p_ok = ck.at_most("design.patients", d.patients, MAX_SUBJECTS, per_trial);
+    if c_ok && p_ok {
+        // Both are <= 10^7, so the sum cannot overflow.
+        let total = d.controls + d.patients;
+        if total == 0 {
+            ck.err("design", "controls + patients must be > 0");
+        } else {
+            ck.at_most(
+                "design",
+                total,
+                MAX_SUBJECTS,
+                "subjects per trial (controls + patients)",
+            );
+        }
     }
+    ck.at_most("design.arms", d.arms.len(), MAX_ARMS, "arms");
     if d.patients > 0 && d.arms.is_empty() {
         ck.err(
             "design.arms",
@@ -29,9 +45,7 @@ pub(super) fn check_groups(ck: &mut Checker, d: &Design) {
     }
     for (i, a) in d.arms.iter().enumerate() {
         let p = format!("design.arms[{i}]");
-        if a.name.trim().is_empty() {
-            ck.err(format!("{p}.name"), "must not be empty");
-        }
+        ck.name(&format!("{p}.name"), &a.name);
         if d.arms[..i].iter().any(|b| b.name == a.name) {
             ck.err(
                 format!("{p}.name"),
@@ -39,6 +53,27 @@ pub(super) fn check_groups(ck: &mut Checker, d: &Design) {
             );
         }
         ck.positive(&format!("{p}.ratio"), a.ratio);
+    }
+    let ratio_sum: f64 = d.arms.iter().map(|a| a.ratio).sum();
+    if d.arms.iter().all(|a| a.ratio.is_finite() && a.ratio > 0.0) {
+        if !ratio_sum.is_finite() {
+            ck.err(
+                "design.arms",
+                format!("the ratios add up to {ratio_sum:e}: use smaller numbers (only their proportions matter)"),
+            );
+        } else if let Some(i) = d
+            .arms
+            .iter()
+            .position(|a| !(a.ratio / ratio_sum).is_normal())
+        {
+            ck.err(
+                format!("design.arms[{i}].ratio"),
+                format!(
+                    "{} is too small a share of the total {ratio_sum}",
+                    d.arms[i].ratio
+                ),
+            );
+        }
     }
     ck.probability("design.control_dropout", d.control_dropout);
 }
@@ -79,7 +114,10 @@ fn resolve_visits(ck: &mut Checker, d: &Design) -> usize {
         );
     }
     for (i, v) in d.visits.iter().enumerate() {
-        if v.trim().is_empty() || d.visits[..i].contains(v) {
+        if !ck.name(&format!("design.visits[{i}]"), v) {
+            continue;
+        }
+        if d.visits[..i].contains(v) {
             ck.err(
                 format!("design.visits[{i}]"),
                 format!("visit names must be unique and non-empty, got '{v}'"),
@@ -115,10 +153,8 @@ fn resolve_covariates(ck: &mut Checker, d: &Design) -> Vec<Covariate> {
     let mut covariates: Vec<Covariate> = Vec::new();
     for (i, c) in d.covariates.iter().enumerate() {
         let p = format!("design.covariates[{i}]");
-        if c.name.trim().is_empty()
-            || c.name == "baseline_score"
-            || covariates.iter().any(|o| o.name == c.name)
-        {
+        let named = ck.name(&format!("{p}.name"), &c.name);
+        if named && (c.name == "baseline_score" || covariates.iter().any(|o| o.name == c.name)) {
             ck.err(
                 format!("{p}.name"),
                 format!(
@@ -127,8 +163,9 @@ fn resolve_covariates(ck: &mut Checker, d: &Design) -> Vec<Covariate> {
                 ),
             );
         }
-        ck.finite(&format!("{p}.mean"), c.mean);
+        ck.magnitude(&format!("{p}.mean"), c.mean);
         ck.positive(&format!("{p}.sd"), c.sd);
+        ck.magnitude(&format!("{p}.sd"), c.sd);
         covariates.push(Covariate {
             name: c.name.clone(),
             mean: c.mean,

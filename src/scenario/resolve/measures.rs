@@ -44,6 +44,24 @@ pub(super) fn resolve_measures(ck: &mut Checker, given: Option<&Measures>) -> Re
         .map(|(i, r)| resolve_region(ck, i, r, &names))
         .collect();
     let nr = regions.len();
+    if nr > crate::limits::MAX_MEASURES {
+        ck.err(
+            "measures.regions",
+            format!(
+                "{nr} regions is above the limit of {} measures",
+                crate::limits::MAX_MEASURES
+            ),
+        );
+        // No R x R matrices for a count that may be huge (validation stops before they are used).
+        return ResolvedMeasures {
+            regions,
+            names,
+            c_b: Vec::new(),
+            c_c: Vec::new(),
+            scan_failure: m.scan_failure,
+            unit: m.unit.clone(),
+        };
+    }
     let c_b = correlation_matrix(
         ck,
         "measures.correlation.baseline",
@@ -61,11 +79,46 @@ pub(super) fn resolve_measures(ck: &mut Checker, given: Option<&Measures>) -> Re
     }
 }
 
+/// Values that pass the sign checks but leave every analysis undefined: a subnormal mean or SD, an
+/// SD lost in the rounding of the mean, or a mean so large that its measurement SD overflows.
+fn check_scale(ck: &mut Checker, p: &str, r: &RegionSpec) {
+    use crate::limits::MIN_SD_TO_MEAN;
+    let (mean, sd) = (r.control_mean, r.between_sd);
+    if !(mean > 0.0 && sd > 0.0 && mean.is_finite() && sd.is_finite()) {
+        return; // already reported
+    }
+    let mean_ok = ck.magnitude(&format!("{p}.control_mean"), mean);
+    let sd_ok = ck.magnitude(&format!("{p}.between_sd"), sd);
+    for (field, v) in [("control_mean", mean), ("between_sd", sd)] {
+        if !v.is_normal() {
+            ck.err(
+                format!("{p}.{field}"),
+                format!("{v:e} is too small to compute with (a subnormal number): change the unit"),
+            );
+        }
+    }
+    if mean_ok && sd_ok && sd < MIN_SD_TO_MEAN * mean {
+        ck.err(
+            format!("{p}.between_sd"),
+            format!(
+                "{sd:e} is less than {MIN_SD_TO_MEAN:e} of control_mean {mean:e}: the spread would be lost in rounding"
+            ),
+        );
+    }
+    if r.test_retest_cv.is_finite() && r.test_retest_cv >= 0.0 {
+        ck.magnitude(&format!("{p}.test_retest_cv"), r.test_retest_cv * mean);
+    }
+    if let Some(d) = r.patient_shift_d.filter(|d| d.is_finite()) {
+        ck.magnitude(&format!("{p}.patient_shift_d"), d * sd);
+    }
+    if let Some(pct) = r.patient_shift_pct.filter(|x| x.is_finite()) {
+        ck.magnitude(&format!("{p}.patient_shift_pct"), pct / 100.0 * mean);
+    }
+}
+
 fn resolve_region(ck: &mut Checker, i: usize, r: &RegionSpec, names: &[String]) -> Region {
     let p = format!("measures.regions[{i}]");
-    if r.name.trim().is_empty() {
-        ck.err(format!("{p}.name"), "must not be empty");
-    }
+    ck.name(&format!("{p}.name"), &r.name);
     if names[..i].contains(&r.name) {
         ck.err(
             format!("{p}.name"),
@@ -75,6 +128,7 @@ fn resolve_region(ck: &mut Checker, i: usize, r: &RegionSpec, names: &[String]) 
     ck.positive(&format!("{p}.control_mean"), r.control_mean);
     ck.positive(&format!("{p}.between_sd"), r.between_sd);
     ck.non_negative(&format!("{p}.test_retest_cv"), r.test_retest_cv);
+    check_scale(ck, &p, r);
     let delta = match (r.patient_shift_d, r.patient_shift_pct) {
         (Some(_), Some(_)) => {
             ck.err(

@@ -38,6 +38,9 @@ pub fn resolve(spec: ScenarioSpec) -> Result<Scenario, Vec<Problem>> {
     let mut arms = arms::resolve_arms(&mut ck, &spec, &cx);
     let symptoms = symptoms::resolve_symptoms(&mut ck, &spec.symptoms, d.patients);
     let families = plan::resolve_plan(&mut ck, &spec, &m.names);
+    if ck.problems.is_empty() {
+        check_derived(&mut ck, &arms, &layout.period_effect);
+    }
     // Joint correlation matrices only when the pieces are individually valid.
     let (baseline_chol, change_chol) = if ck.problems.is_empty() {
         joint::factorise(&mut ck, &m.c_b, &m.c_c, m.regions.len(), &mut arms)
@@ -47,7 +50,7 @@ pub fn resolve(spec: ScenarioSpec) -> Result<Scenario, Vec<Problem>> {
     if !ck.problems.is_empty() {
         return Err(ck.problems);
     }
-    Ok(Scenario {
+    let scenario = Scenario {
         design_kind: d.kind,
         visits: d.visits.clone(),
         scan_visit: layout.scan_visit,
@@ -70,7 +73,53 @@ pub fn resolve(spec: ScenarioSpec) -> Result<Scenario, Vec<Problem>> {
         change_chol,
         symptoms,
         families,
-    })
+    };
+    // A scenario whose own sizes leave a family without enough subjects would only ever report
+    // that family untestable (e.g. an arm ratio that gives an arm no patients).
+    if let Some(short) = scenario.size_shortfall(&scenario.own_sizes()) {
+        let path = if short.group == "controls" {
+            "design.controls"
+        } else {
+            "design"
+        };
+        return Err(vec![Problem {
+            path: path.into(),
+            message: format!(
+                "family '{}' needs at least {} subjects in group '{}', the scenario's sizes (and arm ratios) give {}",
+                short.family, short.need, short.group, short.have
+            ),
+        }]);
+    }
+    Ok(scenario)
+}
+
+/// Every value derived from the inputs (absolute changes from percentages, SDs from CVs) must be
+/// finite and of a magnitude whose squares stay finite; the field path names the input it came from.
+fn check_derived(ck: &mut Checker, arms: &[crate::scenario::types::Arm], period: &[f64]) {
+    for a in arms {
+        let p = format!("arms.{}", a.name);
+        for (field, v) in [
+            ("change", &a.kappa),
+            ("change_sd", &a.tau),
+            ("carryover", &a.carryover),
+        ] {
+            if let Some(x) = v
+                .iter()
+                .find(|x| !x.is_finite() || x.abs() > crate::limits::MAX_MAGNITUDE)
+            {
+                ck.magnitude(&format!("{p}.{field}"), *x);
+            }
+        }
+        ck.magnitude(&format!("{p}.improvement_mean"), a.improvement_mean);
+        ck.magnitude(&format!("{p}.improvement_sd"), a.improvement_sd);
+        ck.finite(&format!("{p}.dropout_log_or_per_sd"), a.dropout_log_or);
+    }
+    if let Some(x) = period
+        .iter()
+        .find(|x| x.abs() > crate::limits::MAX_MAGNITUDE)
+    {
+        ck.magnitude("design.period_effect", *x);
+    }
 }
 
 impl Scenario {

@@ -92,9 +92,7 @@ fn resolve_family(
     earlier: &[Family],
 ) -> Option<Family> {
     let n_before = ck.problems.len();
-    if f.name.trim().is_empty() {
-        ck.err(format!("{p}.name"), "must not be empty");
-    }
+    ck.name(&format!("{p}.name"), &f.name);
     if earlier.iter().any(|e| e.name == f.name) {
         ck.err(
             format!("{p}.name"),
@@ -137,7 +135,7 @@ fn resolve_family(
     };
     let visits = family_visits(ck, p, f, &spec.design.visits);
     let adjust = family_adjust(ck, p, f, test, &spec.design.covariates);
-    let prediction = resolve_prediction(ck, p, f, arms.0, &regions, visits[0]);
+    let prediction = resolve_prediction(ck, p, f, arms.0, &regions, visits[0], &spec.design);
     if ck.problems.len() > n_before {
         return None;
     }

@@ -13,6 +13,7 @@ pub(super) fn resolve_prediction(
     arm: usize,
     regions: &[usize],
     visit: usize,
+    design: &Design,
 ) -> Option<PredictionConfig> {
     use crate::stats::cv::Model;
     if f.kind != FamilyKind::Prediction {
@@ -60,6 +61,7 @@ pub(super) fn resolve_prediction(
         }
     }
     let (penalty, threshold, validation) = cv_settings(ck, p, f);
+    check_folds(ck, p, &validation, design, arm);
     let features = f.features.unwrap_or_default();
     let baseline_score = f.baseline_score.unwrap_or(false);
     let n_features =
@@ -135,10 +137,46 @@ fn cv_settings(ck: &mut Checker, p: &str, f: &FamilySpec) -> (Penalty, Threshold
     if v.scheme == ValidationScheme::RepeatedKfold && v.repeats < 1 {
         ck.err(format!("{p}.validation.repeats"), "must be >= 1");
     }
+    if v.repeats > crate::limits::MAX_CV_REPEATS {
+        ck.err(
+            format!("{p}.validation.repeats"),
+            format!(
+                "{} is above the limit of {} repeats",
+                v.repeats,
+                crate::limits::MAX_CV_REPEATS
+            ),
+        );
+    }
     let validation = match v.scheme {
         ValidationScheme::Kfold => Validation::KFold(v.folds),
         ValidationScheme::RepeatedKfold => Validation::Repeated(v.folds, v.repeats),
         ValidationScheme::Loo => Validation::Loo,
     };
     (penalty, threshold, validation)
+}
+
+/// More folds than the arm has patients at the scenario's own size leaves folds without a subject:
+/// every prediction would be untestable, so it is refused here.
+fn check_folds(ck: &mut Checker, p: &str, v: &Validation, design: &Design, arm: usize) {
+    let folds = match v {
+        Validation::KFold(k) | Validation::Repeated(k, _) => *k,
+        Validation::Loo => return,
+    };
+    if design.patients > crate::limits::MAX_SUBJECTS
+        || design.arms.is_empty()
+        || arm >= design.arms.len()
+    {
+        return; // reported elsewhere
+    }
+    let ratios: Vec<f64> = design.arms.iter().map(|a| a.ratio).collect();
+    let in_arm = crate::scenario::largest_remainder(design.patients, &ratios)[arm];
+    if folds > in_arm {
+        ck.err(
+            format!("{p}.validation.folds"),
+            format!(
+                "more folds ({folds}) than subjects: arm '{}' has {in_arm} patients at the scenario's size",
+                design.arms[arm].name
+            ),
+        );
+    }
 }

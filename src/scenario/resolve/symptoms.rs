@@ -8,10 +8,11 @@ use statrs::distribution::{ContinuousCDF, Normal};
 /// Check the symptom scale and resolve how baseline scores are drawn; `patients` is the number of
 /// patients (an empty inclusion range is an error only when there are some).
 pub(super) fn resolve_symptoms(ck: &mut Checker, s: &Symptoms, patients: usize) -> SymptomModel {
-    ck.finite("symptoms.baseline_mean", s.baseline_mean);
+    ck.magnitude("symptoms.baseline_mean", s.baseline_mean);
     ck.positive("symptoms.baseline_sd", s.baseline_sd);
-    ck.finite("symptoms.scale_min", s.scale_min);
-    ck.finite("symptoms.scale_max", s.scale_max);
+    ck.magnitude("symptoms.baseline_sd", s.baseline_sd);
+    ck.magnitude("symptoms.scale_min", s.scale_min);
+    ck.magnitude("symptoms.scale_max", s.scale_max);
     if s.scale_min >= s.scale_max {
         ck.err(
             "symptoms.scale_max",
@@ -33,7 +34,7 @@ pub(super) fn resolve_symptoms(ck: &mut Checker, s: &Symptoms, patients: usize) 
             format!("must be in (0, 1], got {}", s.response_fraction),
         );
     }
-    ck.finite("symptoms.remission_max", s.remission_max);
+    ck.magnitude("symptoms.remission_max", s.remission_max);
     let mut symptoms = SymptomModel {
         spec: s.clone(),
         cdf_lo: 0.0,
