@@ -547,3 +547,53 @@ fn a_hundred_region_scenario_runs_ten_trials() {
         .success()
         .stdout(predicate::str::contains("r100"));
 }
+
+#[test]
+fn validation_is_linear_in_a_large_provenance_map() {
+    // 60,000 provenance patterns (a 4 MB file): checking which numbers cite no source used to
+    // compare every number with every pattern. The timeout only catches a hang.
+    let mut v: serde_json::Value =
+        serde_json::from_str(trialsim::scenario::builtin::get("null").unwrap()).unwrap();
+    let prov = v["provenance"].as_object_mut().unwrap();
+    for i in 0..60_000 {
+        prov.insert(format!("measures.regions.r{i}.x{i}"), "[X] a note".into());
+    }
+    let d = tempfile::tempdir().unwrap();
+    let f = d.path().join("big.json");
+    std::fs::write(&f, v.to_string()).unwrap();
+    trialsim()
+        .arg("validate")
+        .arg(&f)
+        .timeout(std::time::Duration::from_secs(60))
+        .assert()
+        .success();
+}
+
+#[test]
+fn report_settings_are_checked_before_the_grid_runs() {
+    let d = tempfile::tempdir().unwrap();
+    for (flag, value) in [("--target", "2"), ("--max-n", "1")] {
+        trialsim()
+            .args(["report", "--reps", "100000", "--out"])
+            .arg(d.path().join("r.html"))
+            .args([flag, value])
+            .timeout(std::time::Duration::from_secs(60))
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(flag));
+    }
+}
+
+#[test]
+fn a_shard_whose_sizes_are_not_the_scenarios_split_is_refused() {
+    let d = tempfile::tempdir().unwrap();
+    let (p1, p2) = shards(d.path());
+    let (t1, t2) = (d.path().join("t1.json"), d.path().join("t2.json"));
+    forge(&p1, &t1, |p| p.results[0].0.controls = 5000);
+    forge(&p2, &t2, |p| p.results[0].0.controls = 5000);
+    merge_refused(
+        &[&t1, &t2],
+        &d.path().join("m.json"),
+        "not the scenario's split",
+    );
+}

@@ -96,6 +96,18 @@ impl Partial {
                     crate::limits::MAX_SUBJECTS
                 ));
             }
+            // Sizes of a run are the scenario's split of a total N (the command line and the
+            // front ends only ask for totals); anything else was written by hand.
+            if let Some(n) = z.checked_total()
+                && *z != s.sizes_for_total(n)
+            {
+                return Err(format!(
+                    "result {} has sizes {} controls and {:?} per arm, not the scenario's split of N = {n}",
+                    i + 1,
+                    z.controls,
+                    z.arms
+                ));
+            }
             if total.acc.reps != expected {
                 return Err(format!(
                     "result {} counts {} trials, shard {k}/{m} of {} runs {expected}",

@@ -59,6 +59,23 @@ pub fn build(
     };
     let crit: Criterion = criterion.parse()?;
     crit.check(s)?;
+    // The search's settings are checked before the first simulation, not after the grid.
+    if !(o.target > 0.0 && o.target < 1.0) {
+        return Err(RunError::setting(
+            Setting::Target,
+            format!("must be in (0, 1), got {}", o.target),
+        ));
+    }
+    if o.max_n < lo || o.max_n > crate::limits::MAX_SUBJECTS {
+        return Err(RunError::setting(
+            Setting::MaxN,
+            format!(
+                "must be between {lo} (the smallest N the plan can run) and {}, got {}",
+                crate::limits::MAX_SUBJECTS,
+                o.max_n
+            ),
+        ));
+    }
     fn configure<'a>(
         r: crate::study::PowerRun<'a>,
         o: &ReportOptions,

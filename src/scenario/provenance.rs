@@ -19,15 +19,14 @@ pub fn unsourced_numbers(text: &str) -> Vec<String> {
     let Ok(v) = serde_json::from_str::<Value>(text) else {
         return Vec::new();
     };
-    let patterns: Vec<Vec<String>> = v
-        .get("provenance")
-        .and_then(Value::as_object)
-        .map(|m| {
-            m.keys()
-                .map(|k| k.split('.').map(str::to_string).collect())
-                .collect()
-        })
-        .unwrap_or_default();
+    // A trie of the patterns, so that checking a number costs its path's length (times the
+    // wildcard branches), not the number of patterns: validation stays linear in the file's size.
+    let mut patterns = Trie::default();
+    if let Some(m) = v.get("provenance").and_then(Value::as_object) {
+        for k in m.keys() {
+            patterns.insert(k.split('.'));
+        }
+    }
     let mut leaves = Vec::new();
     if let Some(obj) = v.as_object() {
         for (k, child) in obj {
@@ -42,7 +41,7 @@ pub fn unsourced_numbers(text: &str) -> Vec<String> {
     }
     leaves
         .into_iter()
-        .filter(|leaf| !patterns.iter().any(|p| covers(p, leaf)))
+        .filter(|leaf| !patterns.covers(leaf))
         .map(|leaf| leaf.join("."))
         .collect()
 }
@@ -73,8 +72,33 @@ fn walk(v: &Value, path: &mut Vec<String>, out: &mut Vec<Vec<String>>) {
     }
 }
 
-fn covers(pattern: &[String], leaf: &[String]) -> bool {
-    pattern.len() <= leaf.len() && pattern.iter().zip(leaf).all(|(p, l)| p == "*" || p == l)
+/// Path patterns by segment; `end` marks a complete pattern (which covers everything beneath it).
+#[derive(Default)]
+struct Trie {
+    end: bool,
+    children: std::collections::HashMap<String, Trie>,
+}
+
+impl Trie {
+    fn insert<'a>(&mut self, segments: impl Iterator<Item = &'a str>) {
+        let mut node = self;
+        for s in segments {
+            node = node.children.entry(s.to_string()).or_default();
+        }
+        node.end = true;
+    }
+
+    /// Whether some pattern is a prefix of `leaf` (segment by segment, `*` matching any one).
+    fn covers(&self, leaf: &[String]) -> bool {
+        if self.end {
+            return true;
+        }
+        let Some((first, rest)) = leaf.split_first() else {
+            return false;
+        };
+        self.children.get(first).is_some_and(|c| c.covers(rest))
+            || self.children.get("*").is_some_and(|c| c.covers(rest))
+    }
 }
 
 #[cfg(test)]
