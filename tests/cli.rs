@@ -532,6 +532,20 @@ fn precision_stops_early_at_a_thread_independent_point() {
         "stopped at {reps}"
     );
     assert!(power.iter().all(|r| r["mc_se"].as_f64().unwrap() < 0.005));
+    // The run record says how many trials were run, with the maximum beside it (issue 13).
+    assert_eq!(doc["run"]["reps"].as_u64(), Some(reps));
+    assert_eq!(doc["run"]["reps_requested"].as_u64(), Some(1_000_000));
+    let text = String::from_utf8(common::stdout_of([
+        "power",
+        "peer-comparison",
+        "--reps",
+        "1000000",
+        "--precision",
+        "0.005",
+    ]))
+    .unwrap();
+    assert!(text.contains(&format!("{reps} simulated trials")), "{text}");
+    assert!(text.contains("at most 1000000 were allowed"), "{text}");
 }
 
 #[test]

@@ -13,6 +13,7 @@
 mod interrupt;
 
 use interrupt::run_interruptible;
+use std::path::Path;
 use pyo3::create_exception;
 use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
@@ -134,6 +135,7 @@ struct PowerArgs {
     threads: Option<usize>,
     precision: Option<f64>,
     shard: Option<(u64, u64)>,
+    vary: Vec<(String, Vec<f64>)>,
 }
 
 impl PowerArgs {
@@ -157,6 +159,9 @@ impl PowerArgs {
         }
         if let Some((k, m)) = self.shard {
             run = run.shard(k, m);
+        }
+        for (param, values) in &self.vary {
+            run = run.vary(param, values.clone());
         }
         with_sizes(run, self.n, self.n_grid.clone())
     }
@@ -240,7 +245,7 @@ impl PyStudy {
 
     /// A power run (see the Python wrapper for the arguments).
     #[allow(clippy::too_many_arguments)]
-    #[pyo3(signature = (reps, seed, n=None, n_grid=None, threads=None, precision=None, progress=None))]
+    #[pyo3(signature = (reps, seed, n=None, n_grid=None, threads=None, precision=None, progress=None, vary=None))]
     fn power(
         &self,
         py: Python<'_>,
@@ -251,6 +256,7 @@ impl PyStudy {
         threads: Option<usize>,
         precision: Option<f64>,
         progress: Option<Bound<'_, PyAny>>,
+        vary: Option<Vec<(String, Vec<f64>)>>,
     ) -> PyResult<PyPowerResult> {
         let args = PowerArgs {
             reps,
@@ -260,6 +266,7 @@ impl PyStudy {
             threads,
             precision,
             shard: None,
+            vary: vary.unwrap_or_default(),
         };
         args.check(&self.inner)?;
         let study = self.inner.clone();
@@ -299,6 +306,7 @@ impl PyStudy {
             threads,
             precision: None,
             shard: Some((k, m)),
+            vary: Vec::new(),
         };
         args.check(&self.inner)?;
         let study = self.inner.clone();
@@ -407,17 +415,23 @@ impl PyPowerResult {
         row_columns(py, &self.inner.table.rows)
     }
 
-    /// The CSV text `power --out FILE.csv` writes.
+    /// The CSV text `power --out FILE.csv` writes (with one column per varied parameter for a
+    /// what-if grid).
     fn csv(&self) -> String {
-        report::results::to_csv(&self.inner.table.rows)
+        let files = export::power_files(&self.inner, &export::Csv, Path::new("x.csv"), false);
+        files.into_iter().next().map(|f| f.1).unwrap_or_default()
     }
 
     /// The JSON text `power --out FILE.json --no-timing` writes.
     fn json(&self) -> String {
-        report::results::power_json(
-            export::power_meta(&self.inner, false),
-            &self.inner.table.rows,
-        )
+        let files = export::power_files(&self.inner, &export::Json, Path::new("x.json"), false);
+        files.into_iter().next().map(|f| f.1).unwrap_or_default()
+    }
+
+    /// Whether the run was a what-if grid (`vary`).
+    #[getter]
+    fn is_grid(&self) -> bool {
+        !self.inner.grid.is_empty()
     }
 
     /// The metadata (`FILE.csv.meta.json`, without the wall time) as JSON text.

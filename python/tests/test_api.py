@@ -136,3 +136,15 @@ def test_report_writes_the_html_report_with_its_figures(tmp_path):
         r.get("metric") == "power" and r.get("hypothesis") == "any" and r.get("value") == mine
         for r in rows
     ), "the report's power at the scenario's size differs from a direct run"
+
+
+def test_vary_what_if_grid_equals_cli(run_cli):
+    cli_csv = run_cli(
+        "power", "peer-comparison", "--reps", "128", "--seed", "4",
+        "--vary", "effect_scale=0.5,1", "--n-grid", "60:100:40", out="v.csv",
+    )
+    s = trialsim.load("peer-comparison")
+    assert s.power_csv(reps=128, seed=4, vary={"effect_scale": [0.5, 1]}, n_grid=[60, 100]) == cli_csv
+    df = s.power(reps=128, seed=4, vary={"effect_scale": [0.5, 1]}, n_grid=[60, 100])
+    assert list(df.columns[:2]) == ["effect_scale", "n_total"]
+    assert sorted(df.effect_scale.unique()) == [0.5, 1.0]

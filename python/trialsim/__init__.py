@@ -95,7 +95,13 @@ def _frame(columns: dict) -> "Any":
 
 
 def _power_frame(result: "_trialsim.PowerResult") -> "Any":
-    df = _frame(result.columns())
+    if result.is_grid:
+        import pandas as pd
+
+        # A what-if grid: the CLI's CSV, with one leading column per varied parameter.
+        df = pd.read_csv(io.StringIO(result.csv()))
+    else:
+        df = _frame(result.columns())
     meta = json.loads(result.meta_json())
     run = meta.get("run", {})
     df.attrs.update(
@@ -322,14 +328,15 @@ class Scenario:
         text = self.simulate_csv(seed, controls, patients, truth)
         return pd.read_csv(io.StringIO(text))
 
-    def _power(self, reps, seed, n, n_grid, threads, precision, progress):
+    def _power(self, reps, seed, n, n_grid, threads, precision, progress, vary=None):
         _check_int("reps", reps)
         _check_int("seed", seed)
         grid = None if n_grid is None else [int(x) for x in n_grid]
+        points = None if vary is None else [(str(k), [float(x) for x in v]) for k, v in vary.items()]
         return _with_progress(
             progress,
             "power",
-            lambda cb: self._study.power(reps, seed, n, grid, threads, precision, cb),
+            lambda cb: self._study.power(reps, seed, n, grid, threads, precision, cb, points),
         )
 
     def power(
@@ -341,6 +348,7 @@ class Scenario:
         threads: Optional[int] = None,
         precision: Optional[float] = None,
         progress: bool = False,
+        vary: Optional[Mapping[str, Sequence[float]]] = None,
     ) -> "Any":
         """Simulate ``reps`` trials (per size) and return the tidy result table.
 
@@ -353,13 +361,16 @@ class Scenario:
         threads : worker threads (results do not depend on it); default every core.
         precision : stop each size once every power's Monte Carlo SE is below this.
         progress : show a progress bar (tqdm if installed, else a line on stderr).
+        vary : a what-if grid, ``{PARAM: values}`` with PARAM a scenario path in the provenance
+            syntax (``"arms.ketamine.improvement_mean"``) or ``"effect_scale"``; several give the
+            product grid; the table gets one leading column per parameter (as ``--vary``).
 
         Returns a DataFrame with columns n_total, n_controls, n_patients, family, hypothesis,
         metric, value, mc_se, ci_low, ci_high, reps; ``df.attrs`` holds seed, version, generator
         and the trials run. Bad settings raise ``ValueError``; Ctrl-C raises
         ``KeyboardInterrupt`` within a block of trials.
         """
-        res = self._power(reps, seed, n, n_grid, threads, precision, progress)
+        res = self._power(reps, seed, n, n_grid, threads, precision, progress, vary)
         return _power_frame(res)
 
     def power_csv(self, reps: int = 1000, seed: int = 1, **kwargs) -> str:
@@ -456,7 +467,7 @@ def _check_int(name: str, value: Any) -> None:
 
 
 def _power_kwargs(kwargs: dict) -> tuple:
-    allowed = ("n", "n_grid", "threads", "precision", "progress")
+    allowed = ("n", "n_grid", "threads", "precision", "progress", "vary")
     unknown = set(kwargs) - set(allowed)
     if unknown:
         raise TypeError(f"unexpected arguments: {', '.join(sorted(unknown))}")

@@ -122,7 +122,15 @@ pub fn run(a: &Args) -> Result<()> {
     // Files first: a closed standard output (`| head`) must not lose them.
     output::write_files(&files)?;
     if result.grid.is_empty() {
-        Stdout::new().text(&report::results::summary(s, rows, a.mc.reps))?;
+        let run = result.reps_run.iter().copied().max().unwrap_or(0);
+        let mut text = report::results::summary(s, rows, run);
+        if result.precision.is_some() && run < a.mc.reps {
+            text.push_str(&format!(
+                "(stopped at the precision target after {run} trials; at most {} were allowed)\n",
+                a.mc.reps
+            ));
+        }
+        Stdout::new().text(&text)?;
     } else {
         Stdout::new().text(&report::grid::summary(&result))?;
     }

@@ -119,8 +119,12 @@ pub fn power_meta(r: &PowerResult, timing: bool) -> Value {
     let secs = if timing { r.elapsed_secs } else { None };
     let mut meta = results::metadata(r.study.scenario(), &info, r.reps, &r.truths, secs);
     if let Some(p) = r.precision {
-        // The reps column of each row holds the trials actually run.
+        // A run stopped at a precision target records the trials it actually ran (per size) and
+        // the maximum it was allowed; the reps column of each row holds the trials run too.
         meta["run"]["precision"] = json!(p);
+        meta["run"]["reps_requested"] = json!(r.reps);
+        meta["run"]["reps"] = json!(r.reps_run.iter().copied().max().unwrap_or(0));
+        meta["run"]["reps_run"] = json!(r.reps_run);
     }
     if !r.grid.is_empty() {
         meta["vary"] = super::grid::meta(r);
