@@ -94,30 +94,7 @@ impl<'a> MdeRun<'a> {
         self
     }
 
-    /// Trials per evaluated value. Default 1000.
-    pub fn reps(mut self, reps: u64) -> Self {
-        self.settings.reps = reps;
-        self
-    }
-
-    /// Master seed (the same at every value). Default 1.
-    pub fn seed(mut self, seed: u64) -> Self {
-        self.settings.seed = seed;
-        self
-    }
-
-    /// Worker threads. Default: every core.
-    pub fn threads(mut self, threads: usize) -> Self {
-        self.settings.threads = threads;
-        self.threads_given = true;
-        self
-    }
-
-    /// Simulation path. Default [`SimPath::Auto`].
-    pub fn path(mut self, path: SimPath) -> Self {
-        self.settings.path = path;
-        self
-    }
+    run_settings!("evaluated value");
 
     /// Called after each evaluated value with the criterion's row there.
     pub fn on_step(mut self, f: impl FnMut(f64, &Row) + 'a) -> Self {

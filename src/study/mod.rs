@@ -14,6 +14,37 @@
 //! assert!(power.value > 0.0 && power.value < 1.0 && power.mc_se > 0.0);
 //! ```
 
+/// The settings every run builder shares (trials, seed, threads, simulation path), written once.
+/// The builder needs fields `settings: RunSettings` and `threads_given: bool`.
+macro_rules! run_settings {
+    ($what:literal) => {
+        #[doc = concat!("Simulated trials per ", $what, " (the maximum when a precision is set). Default 1000.")]
+        pub fn reps(mut self, reps: u64) -> Self {
+            self.settings.reps = reps;
+            self
+        }
+
+        /// Master seed, the same at every point (common random numbers). Default 1.
+        pub fn seed(mut self, seed: u64) -> Self {
+            self.settings.seed = seed;
+            self
+        }
+
+        /// Worker threads (results do not depend on it; capped at the cores). Default: every core.
+        pub fn threads(mut self, threads: usize) -> Self {
+            self.settings.threads = threads;
+            self.threads_given = true;
+            self
+        }
+
+        /// Subject-level or summary-statistics simulation. Default [`SimPath::Auto`].
+        pub fn path(mut self, path: SimPath) -> Self {
+            self.settings.path = path;
+            self
+        }
+    };
+}
+
 mod mde;
 mod power;
 mod sample_size;

@@ -65,30 +65,7 @@ impl<'a> PowerRun<'a> {
         }
     }
 
-    /// Number of simulated trials per size (the maximum when a precision is set). Default 1000.
-    pub fn reps(mut self, reps: u64) -> Self {
-        self.settings.reps = reps;
-        self
-    }
-
-    /// Master seed. Default 1.
-    pub fn seed(mut self, seed: u64) -> Self {
-        self.settings.seed = seed;
-        self
-    }
-
-    /// Worker threads (results do not depend on it). Default: every core.
-    pub fn threads(mut self, threads: usize) -> Self {
-        self.settings.threads = threads;
-        self.threads_given = true;
-        self
-    }
-
-    /// Subject-level or summary-statistics simulation. Default [`SimPath::Auto`].
-    pub fn path(mut self, path: SimPath) -> Self {
-        self.settings.path = path;
-        self
-    }
+    run_settings!("size");
 
     /// One total size N, split over the groups by the scenario's ratios.
     pub fn n(self, n: usize) -> Self {

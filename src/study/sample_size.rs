@@ -43,30 +43,7 @@ impl<'a> SampleSizeRun<'a> {
         }
     }
 
-    /// Trials per evaluated size. Default 1000.
-    pub fn reps(mut self, reps: u64) -> Self {
-        self.settings.reps = reps;
-        self
-    }
-
-    /// Master seed (the same for every size: common random numbers). Default 1.
-    pub fn seed(mut self, seed: u64) -> Self {
-        self.settings.seed = seed;
-        self
-    }
-
-    /// Worker threads. Default: every core.
-    pub fn threads(mut self, threads: usize) -> Self {
-        self.settings.threads = threads;
-        self.threads_given = true;
-        self
-    }
-
-    /// Simulation path. Default [`SimPath::Auto`].
-    pub fn path(mut self, path: SimPath) -> Self {
-        self.settings.path = path;
-        self
-    }
+    run_settings!("evaluated size");
 
     /// Largest total N searched. Default 2000.
     pub fn max_n(mut self, max_n: usize) -> Self {
