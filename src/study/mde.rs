@@ -105,22 +105,7 @@ impl<'a> MdeRun<'a> {
     /// The study at `value`, reduced to the criterion's family, and its sizes.
     fn point(&self, crit: &Criterion, value: f64) -> Result<(Scenario, Sizes), RunError> {
         let study = self.study.with_value(&self.param, value)?;
-        let only = study
-            .scenario()
-            .only_family(&crit.family)
-            .map_err(|problems| {
-                RunError::setting(
-                    Setting::Criterion,
-                    format!(
-                        "the family cannot be run on its own: {}",
-                        problems
-                            .iter()
-                            .map(|p| p.to_string())
-                            .collect::<Vec<_>>()
-                            .join("; ")
-                    ),
-                )
-            })?;
+        let only = study.only_family(&crit.family)?;
         let sizes = match self.n {
             Some(n) => only.sizes_for_total(n),
             None => only.own_sizes(),

@@ -148,6 +148,24 @@ impl Study {
             .unwrap_or_default()
     }
 
+    /// The scenario reduced to one family of the plan (and the families that gate it): what a
+    /// search for one criterion needs to simulate.
+    pub(crate) fn only_family(&self, family: &str) -> Result<Scenario, RunError> {
+        self.scenario.only_family(family).map_err(|problems| {
+            RunError::setting(
+                crate::error::Setting::Criterion,
+                format!(
+                    "the family cannot be run on its own: {}",
+                    problems
+                        .iter()
+                        .map(|p| p.to_string())
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                ),
+            )
+        })
+    }
+
     /// A power run: configure it, then call [`PowerRun::run`].
     pub fn power(&self) -> PowerRun<'_> {
         PowerRun::new(self)

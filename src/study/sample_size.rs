@@ -88,19 +88,7 @@ impl<'a> SampleSizeRun<'a> {
         }
         let crit = self.criterion()?;
         // Only the criterion's family (and its gates) is simulated: the others cannot change it.
-        let only = full.only_family(&crit.family).map_err(|problems| {
-            RunError::setting(
-                Setting::Criterion,
-                format!(
-                    "the family cannot be run on its own: {}",
-                    problems
-                        .iter()
-                        .map(|p| p.to_string())
-                        .collect::<Vec<_>>()
-                        .join("; ")
-                ),
-            )
-        })?;
+        let only = self.study.only_family(&crit.family)?;
         let start = Instant::now();
         let truths = truth::truths(&only);
         let mut step = self.step.take();
