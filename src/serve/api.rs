@@ -389,6 +389,7 @@ pub fn sample_size(ctx: &Ctx, body: &[u8]) -> Answer {
             .seed(req.seed)
             .threads(threads)
             .max_n(max_n)
+            .cancel_flag(&job.cancel)
             .on_step(|_, _| {
                 job.done.fetch_add(1, Ordering::Relaxed);
             })
