@@ -409,7 +409,7 @@ pub fn parse_param(text: &str) -> Result<(String, Vec<f64>), RunError> {
 pub fn grid_studies(
     study: &Study,
     vary: &[(String, Vec<f64>)],
-) -> Result<Vec<(Vec<(String, f64)>, Study)>, RunError> {
+) -> Result<Vec<(super::power::GridValues, Study)>, RunError> {
     for (p, values) in vary {
         if values.is_empty() {
             return Err(RunError::setting(Setting::Vary, format!("{p}: no values")));

@@ -37,16 +37,15 @@ pub(super) fn resolve_replication(
     if test != TestKind::SmallTelescopes && f.original_n.is_some() {
         misplaced(ck, "original_n", "small_telescopes");
     }
-    if is_replication(test) {
-        if f.kind == FamilyKind::Clinical
-            && let Some(e) = &f.endpoints
-            && e.iter().any(|e| *e != Endpoint::Change)
-        {
-            ck.err(
+    if is_replication(test)
+        && f.kind == FamilyKind::Clinical
+        && let Some(e) = &f.endpoints
+        && e.iter().any(|e| *e != Endpoint::Change)
+    {
+        ck.err(
                 format!("{p}.endpoints"),
                 "tost and small_telescopes compare the score change of two arms: use \"endpoints\": [\"change\"]",
             );
-        }
     }
     match test {
         TestKind::Tost => {
