@@ -276,7 +276,7 @@ fn x_ticks(doc: &roxmltree::Document) -> Vec<(f64, f64)> {
 }
 
 /// Pixel x to data value, from the first and last tick of the x axis.
-fn x_to_value(ticks: &[(f64, f64)]) -> impl Fn(f64) -> f64 {
+fn x_to_value(ticks: &[(f64, f64)]) -> impl Fn(f64) -> f64 + use<> {
     let (a, b) = (ticks[0], ticks[ticks.len() - 1]);
     move |px| a.1 + (px - a.0) * (b.1 - a.1) / (b.0 - a.0)
 }
@@ -483,10 +483,10 @@ fn sample_size_plot_shows_only_evaluated_points_the_chosen_n_and_its_mc_range() 
         assert!((d - e.0).abs() <= tol, "dot at N {d}, evaluated {}", e.0);
     }
     // The chosen N as a red vertical line.
-    let chosen = doc.descendants().any(|n| {
-        let p = points_of(n);
-        n.tag_name().name() == "polyline"
-            && n.attribute("stroke") == Some("#FF0000")
+    let chosen = doc.descendants().any(|el| {
+        let p = points_of(el);
+        el.tag_name().name() == "polyline"
+            && el.attribute("stroke") == Some("#FF0000")
             && p.len() == 2
             && p[0].0 == p[1].0
             && (to_n(p[0].0) - n).abs() <= tol
@@ -578,7 +578,12 @@ fn report_leads_with_the_answer_in_html_tables_and_prints_cleanly() {
         .map(|tr| {
             tr.children()
                 .filter(|c| c.tag_name().name() == "td")
-                .map(|c| c.descendants().filter_map(|t| t.text()).collect::<String>())
+                .map(|c| {
+                    c.descendants()
+                        .filter(|t| t.is_text())
+                        .filter_map(|t| t.text())
+                        .collect::<String>()
+                })
                 .collect()
         })
         .collect();

@@ -57,7 +57,7 @@ fn find<'a>(rows: &'a [Row], fam: &str, hyp: &str, metric: &str) -> Option<&'a R
 }
 
 /// `value (low–high)`: an estimate with its 95 % Monte Carlo interval, rounded to what its SE
-/// supports.
+/// supports (the column header or sentence says what the parentheses hold).
 pub fn fmt_ci(r: &Row) -> String {
     if r.value.is_nan() {
         return "\u{2013}".into();
@@ -65,7 +65,7 @@ pub fn fmt_ci(r: &Row) -> String {
     let d = decimals_for(r.mc_se).max(2);
     if r.ci_low.is_finite() && r.ci_high.is_finite() {
         format!(
-            "{:.d$} (95 % MC interval {:.d$}\u{2013}{:.d$})",
+            "{:.d$} ({:.d$}\u{2013}{:.d$})",
             r.value, r.ci_low, r.ci_high
         )
     } else {
@@ -169,7 +169,11 @@ fn summary(o: &mut String, d: &ReportData, target: Option<f64>) {
             esc(&c.family),
             esc(&c.hypothesis),
             esc(c.metric.as_str()),
-            at.map_or("\u{2013}".into(), fmt_ci),
+            at.map_or("\u{2013}".into(), |r| fmt_ci(r).replacen(
+                " (",
+                " (95 % Monte Carlo interval ",
+                1
+            )),
             esc(c.metric.as_str()),
             if c.at_most() { "\u{2264}" } else { "\u{2265}" },
             ss.target,
@@ -179,7 +183,7 @@ fn summary(o: &mut String, d: &ReportData, target: Option<f64>) {
     let target_txt = target.map_or("the target".to_string(), |t| format!("{t}"));
     let _ = writeln!(
         o,
-        "<table class=\"summary\"><thead><tr><th>What is tested</th><th>Power at the planned N = {own_n}{}</th>\
+        "<table class=\"summary\"><thead><tr><th>What is tested</th><th>Power at the planned N = {own_n}{} (95 % MC interval)</th>\
          <th>N needed for power \u{2265} {target_txt}</th><th>Exaggeration of significant estimates (type M)</th></tr></thead><tbody>",
         r0.map_or(String::new(), |r| format!(
             " ({} controls, {} patients)",
@@ -241,7 +245,7 @@ fn summary(o: &mut String, d: &ReportData, target: Option<f64>) {
     if !pred.is_empty() {
         let _ = writeln!(
             o,
-            "<table class=\"summary\"><thead><tr><th>Prediction model</th><th>Cross-validated AUC at N = {own_n}</th>\
+            "<table class=\"summary\"><thead><tr><th>Prediction model</th><th>Cross-validated AUC at N = {own_n} (95 % MC interval)</th>\
              <th>AUC of the fitted model in the population</th><th>Best AUC the features allow</th></tr></thead><tbody>"
         );
         for f in pred {

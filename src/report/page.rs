@@ -23,10 +23,10 @@ code{overflow-wrap:anywhere}\
 @media print{\
 body{max-width:none;margin:0;padding:0;font-size:10pt;color:#000;background:#fff}\
 section.top{break-before:page;page-break-before:always}section.top.first{break-before:auto;page-break-before:auto}\
-section.detail{break-before:page;page-break-before:always}\
-h2,h3{break-after:avoid;page-break-after:avoid}\
+h2,h3,h4{break-after:avoid;page-break-after:avoid}\
 table{break-inside:auto;font-size:8.5pt}tr,figure,svg,.answer{break-inside:avoid;page-break-inside:avoid}\
 thead{display:table-header-group}\
+table.summary{break-inside:avoid;page-break-inside:avoid;font-size:9pt}table.summary td,table.summary th{padding:3px 6px}\
 th{background:#eee}.answer{background:#fff}table.summary tr.primary td{background:#fff}\
 a{color:#000;text-decoration:none}\
 *{overflow:visible}}\
