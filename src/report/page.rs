@@ -27,6 +27,7 @@ h2,h3,h4{break-after:avoid;page-break-after:avoid}\
 table{break-inside:auto;font-size:8.5pt}tr,figure,svg,.answer{break-inside:avoid;page-break-inside:avoid}\
 thead{display:table-header-group}\
 table.summary{break-inside:avoid;page-break-inside:avoid;font-size:9pt}table.summary td,table.summary th{padding:3px 6px}\
+figure svg{max-height:105mm}\
 th{background:#eee}.answer{background:#fff}table.summary tr.primary td{background:#fff}\
 a{color:#000;text-decoration:none}\
 *{overflow:visible}}\
@@ -43,30 +44,26 @@ fn wide_cells(line: &str) -> Vec<&str> {
 }
 
 /// A block of indented lines as a table (first line the header) when they line up as columns.
+/// Cells are split at any space or, where a cell holds a space ("carry a-b") or two columns touch
+/// ("d_obs rel_chg"), at runs of two spaces: the first split that gives the header and every row
+/// the same number (at least 3) of cells wins.
 fn as_table(lines: &[&str]) -> Option<String> {
     if lines.len() < 2 {
         return None;
     }
-    let header = wide_cells(lines[0]);
-    if header.len() < 3 {
-        return None;
-    }
-    let rows: Vec<Vec<&str>> = if lines[1..]
-        .iter()
-        .all(|l| l.split_whitespace().count() == header.len())
-    {
-        lines[1..]
-            .iter()
-            .map(|l| l.split_whitespace().collect())
-            .collect()
-    } else if lines[1..]
-        .iter()
-        .all(|l| wide_cells(l).len() == header.len())
-    {
-        lines[1..].iter().map(|l| wide_cells(l)).collect()
-    } else {
-        return None;
-    };
+    let split: [fn(&str) -> Vec<&str>; 2] = [|l| l.split_whitespace().collect(), wide_cells];
+    let (header, rows) = split.iter().find_map(|head| {
+        let header = head(lines[0]);
+        if header.len() < 3 {
+            return None;
+        }
+        split.iter().find_map(|body| {
+            let rows: Vec<Vec<&str>> = lines[1..].iter().map(|l| body(l)).collect();
+            rows.iter()
+                .all(|r| r.len() == header.len())
+                .then(|| (header.clone(), rows))
+        })
+    })?;
     let mut o = String::from("<table><thead><tr>");
     for h in &header {
         let _ = write!(o, "<th>{}</th>", esc(h));
@@ -91,6 +88,12 @@ fn as_table(lines: &[&str]) -> Option<String> {
 ///     "Regions:\n  region  shift  ICC\n  a  -0.03  0.59\n  b  +0.01  0.50\n\nnote: x < y\n");
 /// assert!(html.contains("<th>shift</th>") && html.contains("<td>-0.03</td>"));
 /// assert!(html.contains("x &lt; y") && !html.contains("<pre"));
+/// // Touching columns in a header; a space inside a header cell:
+/// use trialsim::report::page::text_to_html;
+/// let html = text_to_html("  region  d_obs rel_chg\n  a  +0.37  0.24\n  b  +0.00  0.00\n");
+/// assert!(html.contains("<th>rel_chg</th>"));
+/// let html = text_to_html("  measure    d  carry a-b\n  a  +0.3  +0.1\n  b  +0.0  +0.0\n");
+/// assert!(html.contains("<th>carry a-b</th>") && html.contains("<td>+0.1</td>"));
 /// ```
 pub fn text_to_html(text: &str) -> String {
     let mut o = String::new();
