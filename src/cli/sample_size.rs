@@ -5,7 +5,6 @@ use super::output;
 use super::usage;
 use anyhow::Result;
 use trialsim::Study;
-use trialsim::montecarlo::Row;
 use trialsim::report::{self, results::fmt_pm};
 
 pub fn run(
@@ -124,9 +123,7 @@ pub fn run(
         ));
     }
     if let Some(path) = &plots.plot {
-        let rows: Vec<Row> = ss.evaluated.values().flatten().cloned().collect();
-        let svg = report::results::criterion_plot(s, mc.seed, &rows, crit, target, ss.n)
-            .map_err(usage)?;
+        let svg = report::results::criterion_plot(s, mc.seed, ss).map_err(usage)?;
         files.push((path.clone(), svg));
     }
     output::write_files(&files)?;
