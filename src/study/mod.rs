@@ -45,11 +45,13 @@ macro_rules! run_settings {
     };
 }
 
+pub mod assurance;
 mod mde;
 mod power;
 mod sample_size;
 pub mod vary;
 
+pub use assurance::{AssuranceResult, AssuranceRun, DesignPrior};
 pub use mde::{Effect, MdeResult, MdeRun};
 pub use power::{GridPoint, PowerResult, PowerRun, Progress};
 pub use sample_size::{SampleSizeResult, SampleSizeRun};
@@ -89,11 +91,17 @@ impl Study {
     /// ```
     pub fn from_json(label: &str, text: &str) -> Result<Study, ScenarioError> {
         let scenario = scenario::parse(label, text)?;
-        Ok(Study {
+        let study = Study {
             scenario,
             label: label.to_string(),
             text: Some(text.to_string()),
-        })
+        };
+        // Prior paths are checked against the scenario here, so that `validate` and every run
+        // refuse a prior on a field that does not exist.
+        if !study.scenario.spec.priors.is_empty() {
+            study.design_priors()?;
+        }
+        Ok(study)
     }
 
     /// A scenario given as a JSON value (a Python dict, a web request's body).
