@@ -258,6 +258,10 @@ pub enum Command {
         /// Largest total N to consider.
         #[arg(long, default_value_t = 1000)]
         max_n: usize,
+        /// Size for assurance (power averaged over the scenario's `priors`) instead of power:
+        /// the smallest N whose assurance reaches this target.
+        #[arg(long, value_name = "TARGET")]
+        assurance: Option<f64>,
         /// Plots and their selection.
         #[command(flatten)]
         plots: PlotArgs,

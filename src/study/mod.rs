@@ -46,12 +46,14 @@ macro_rules! run_settings {
 }
 
 pub mod assurance;
+mod assurance_size;
 mod mde;
 mod power;
 mod sample_size;
 pub mod vary;
 
 pub use assurance::{AssuranceResult, AssuranceRun, DesignPrior};
+pub use assurance_size::AssuranceSize;
 pub use mde::{Effect, MdeResult, MdeRun};
 pub use power::{GridPoint, PowerResult, PowerRun, Progress};
 pub use sample_size::{SampleSizeResult, SampleSizeRun};
