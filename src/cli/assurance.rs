@@ -256,7 +256,20 @@ pub fn sample_size(
                 q("q25"),
                 q("q50")
             ))?;
-            if let Some(p) = sign {
+            if ss.metric == "assurance" {
+                out.line(&format!(
+                    "Limit as N grows: 1 for a two-sided test (it eventually rejects for every \
+                     non-null draw, wrong-direction ones included), but slowly where the prior \
+                     puts mass near the null.{}",
+                    sign.map(|p| format!(
+                        " A success in the expected direction (criterion \
+                         {}:{}:assurance_expected_sign) can reach at most {p:.3}, the prior \
+                         probability of that direction (Monte Carlo share of draws).",
+                        ss.family, ss.hypothesis
+                    ))
+                    .unwrap_or_default()
+                ))?;
+            } else if let Some(p) = sign {
                 out.line(&format!(
                     "Limit as N grows: a two-sided test eventually rejects for every non-null \
                      draw, but a success in the expected direction can reach at most the prior \

@@ -88,7 +88,7 @@ impl Study {
     /// let study = trialsim::Study::from_json("x.json", text).unwrap();
     /// let p = &study.design_priors().unwrap()[0];
     /// assert_eq!((p.point, p.null), (0.5, Some(0.0)));
-    /// assert!((p.p_null_or_opposite.unwrap() - 0.0062096653257761).abs() < 1e-12); // Phi(-2.5)
+    /// assert!((p.p_null_or_opposite.unwrap() - 0.0062096653257761).abs() < 1e-9); // Phi(-2.5)
     /// ```
     pub fn design_priors(&self) -> Result<Vec<DesignPrior>, ScenarioError> {
         let base = self.without_priors();

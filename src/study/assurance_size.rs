@@ -138,9 +138,8 @@ impl AssuranceRun<'_> {
         let settings = self.settings.clone();
         let (family, hyp) = (crit.family.clone(), crit.hypothesis.clone());
         let mut eval = |n: usize| -> Result<Row, RunError> {
-            if !cache.contains_key(&n) {
-                let r = plan.run(&s.sizes_for_total(n), &settings, cancel)?;
-                cache.insert(n, r);
+            if let std::collections::btree_map::Entry::Vacant(slot) = cache.entry(n) {
+                slot.insert(plan.run(&s.sizes_for_total(n), &settings, cancel)?);
             }
             cache[&n]
                 .get(&family, &hyp, metric)

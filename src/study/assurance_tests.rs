@@ -61,3 +61,110 @@ fn simulated_assurance_equals_the_closed_form() {
         );
     }
 }
+
+#[test]
+fn same_bytes_with_any_thread_count_and_fixed_runs_unchanged() {
+    let study = two_group(40, 30, r#"{"normal": {"mean": 0.1, "sd": 0.3}}"#);
+    let a = study
+        .assurance()
+        .reps(300)
+        .seed(9)
+        .threads(1)
+        .run()
+        .unwrap();
+    let b = study
+        .assurance()
+        .reps(300)
+        .seed(9)
+        .threads(2)
+        .run()
+        .unwrap();
+    assert_eq!(
+        serde_json::to_string(&a).unwrap(),
+        serde_json::to_string(&b).unwrap()
+    );
+    // The priors change nothing in a fixed-value run: same rows as the scenario without them.
+    let plain = study.without_priors();
+    assert!(plain.scenario().spec.priors.is_empty());
+    let with = study.power().reps(300).seed(9).threads(2).run().unwrap();
+    let without = plain.power().reps(300).seed(9).threads(2).run().unwrap();
+    assert_eq!(with.table.rows, without.table.rows);
+    // The draws of an assurance run are the prior's: the mean drawn truth is near 0.1 * 0.1
+    // (the shift in units: d times between_sd 0.1), within 3 SE.
+    let t = a.get("g", "r", "true_value").unwrap();
+    assert!(
+        (t.value - 0.01).abs() < 3.0 * t.mc_se,
+        "{} +- {}",
+        t.value,
+        t.mc_se
+    );
+}
+
+#[test]
+fn truth_based_figures_use_each_trials_own_truth() {
+    // Under a wide prior the estimate tracks each trial's own truth: coverage stays near 95 %
+    // and the bias against the drawn truth is near 0, although the truths vary widely.
+    let study = two_group(30, 30, r#"{"normal": {"mean": 0.5, "sd": 1.0}}"#);
+    let r = study
+        .assurance()
+        .reps(1000)
+        .seed(4)
+        .threads(2)
+        .run()
+        .unwrap();
+    let cov = r.get("g", "r", "coverage").unwrap();
+    assert!((cov.value - 0.95).abs() < 3.0 * cov.mc_se, "{cov:?}");
+    let bias = r.get("g", "r", "bias").unwrap();
+    assert!(bias.value.abs() < 3.0 * bias.mc_se, "{bias:?}");
+    // Against a fixed truth (the prior mean) the spread of the truths would make the SE of the
+    // bias at least sd(d) * 0.1 / sqrt(n) = 0.0032; against the own truth it is the estimate's.
+    assert!(bias.mc_se < 0.001, "{bias:?}");
+    // Type S is measured against each draw's own sign, among rejections.
+    assert!(r.get("g", "r", "type_s").unwrap().value < 0.05);
+}
+
+#[test]
+fn bad_prior_paths_are_clear_errors() {
+    let bad = |path: &str| {
+        let text = format!(
+            r#"{{"name": "x", "design": {{"controls": 20, "patients": 20,
+            "arms": [{{"name": "p", "ratio": 1}}]}},
+            "measures": {{"regions": [{{"name": "r", "control_mean": 1, "between_sd": 0.1}}]}},
+            "priors": {{"{path}": {{"normal": {{"mean": 0.5, "sd": 0.2}}}}}}}}"#
+        );
+        Study::from_json("x.json", &text).unwrap_err().to_string()
+    };
+    let e = bad("measures.regions.nowhere.patient_shift_d");
+    assert!(
+        e.contains("priors.measures.regions.nowhere") && e.contains("nowhere"),
+        "{e}"
+    );
+    let e = bad("design.controls");
+    assert!(e.contains("group sizes"), "{e}");
+    let e = bad("measures.regions.r.between_sdd");
+    assert!(e.contains("between_sdd"), "{e}");
+}
+
+#[test]
+fn assurance_search_stops_at_the_plateau() {
+    // Prior N(0.3, 0.3^2) on d: P(d <= 0) = Phi(-1) = 0.1587, so a success in the expected
+    // direction cannot exceed 0.841 at any N; 0.9 is out of reach.
+    let study = two_group(50, 50, r#"{"normal": {"mean": 0.3, "sd": 0.3}}"#);
+    let r = study
+        .assurance()
+        .reps(400)
+        .seed(2)
+        .sample_size("g:r:assurance_expected_sign", 0.9, 400)
+        .unwrap();
+    assert_eq!(r.n, None);
+    let curve = r.curve();
+    assert_eq!(
+        curve.iter().map(|c| c.0).collect::<Vec<_>>(),
+        vec![100, 200, 400]
+    );
+    let lim = r.other(400, "prior_expected_sign").unwrap();
+    assert!((lim.value - 0.8413).abs() < 3.0 * lim.mc_se, "{lim:?}");
+    assert!(curve[2].1.value <= lim.value);
+    // The prior's own null probability is exact.
+    assert!((r.priors[0].p_null_or_opposite.unwrap() - 0.15865525393145707).abs() < 1e-9);
+}
