@@ -49,6 +49,7 @@ pub mod assurance;
 mod assurance_size;
 mod mde;
 mod power;
+pub mod riley;
 mod sample_size;
 pub mod vary;
 
@@ -56,6 +57,7 @@ pub use assurance::{AssuranceResult, AssuranceRun, DesignPrior};
 pub use assurance_size::AssuranceSize;
 pub use mde::{Effect, MdeResult, MdeRun};
 pub use power::{GridPoint, PowerResult, PowerRun, Progress};
+pub use riley::RileyAnswer;
 pub use sample_size::{SampleSizeResult, SampleSizeRun};
 pub use vary::VaryError;
 
