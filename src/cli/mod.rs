@@ -1,6 +1,7 @@
 //! The command line: one file per command; each maps flags to library calls and prints.
 
 mod args;
+mod assurance;
 mod mde;
 mod merge;
 mod output;
@@ -133,11 +134,20 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::SampleSize {
             scenario,
             criterion,
+            max_n,
+            assurance: Some(a),
+            mc,
+            ..
+        } => assurance::sample_size(&scenario, &criterion, a, max_n, &mc),
+        Command::SampleSize {
+            scenario,
+            criterion,
             target,
             max_n,
             vary,
             plots,
             mc,
+            ..
         } => {
             if vary.is_empty() {
                 sample_size::run(&scenario, &criterion, target, max_n, &plots, &mc)

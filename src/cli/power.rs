@@ -91,6 +91,7 @@ pub fn run(a: &Args) -> Result<()> {
             b.set_position(p.done);
         });
     }
+    let planned = run.planned_sizes();
     let result = run.run()?;
     if let Some(b) = bar {
         b.finish_and_clear();
@@ -131,6 +132,11 @@ pub fn run(a: &Args) -> Result<()> {
             ));
         }
         Stdout::new().text(&text)?;
+        if !s.spec.priors.is_empty() {
+            let (text, files) = super::assurance::power_section(&study, &planned, a.mc)?;
+            output::write_files(&files)?;
+            Stdout::new().text(&text)?;
+        }
     } else {
         Stdout::new().text(&report::grid::summary(&result))?;
     }

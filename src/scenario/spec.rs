@@ -39,6 +39,10 @@ pub struct ScenarioSpec {
     /// The analysis plan used by `power` and `sample-size`.
     #[serde(default)]
     pub analysis: AnalysisPlan,
+    /// Design priors: parameter path (or `effect_scale`) to a distribution
+    /// ([`super::prior`]); simulated by the assurance runs, ignored by fixed-value runs.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub priors: BTreeMap<String, super::prior::PriorSpec>,
 }
 
 /// Group sizes, arms and allocation.

@@ -45,6 +45,8 @@ macro_rules! run_settings {
     };
 }
 
+pub mod assurance;
+mod assurance_size;
 mod mde;
 mod power;
 pub mod riley;
@@ -52,6 +54,8 @@ mod sample_size;
 mod size_grid;
 pub mod vary;
 
+pub use assurance::{AssuranceResult, AssuranceRun, DesignPrior};
+pub use assurance_size::AssuranceSize;
 pub use mde::{Effect, MdeResult, MdeRun, UpperLimit};
 pub use power::{GridPoint, PowerResult, PowerRun, Progress};
 pub use riley::RileyAnswer;
@@ -93,11 +97,17 @@ impl Study {
     /// ```
     pub fn from_json(label: &str, text: &str) -> Result<Study, ScenarioError> {
         let scenario = scenario::parse(label, text)?;
-        Ok(Study {
+        let study = Study {
             scenario,
             label: label.to_string(),
             text: Some(text.to_string()),
-        })
+        };
+        // Prior paths are checked against the scenario here, so that `validate` and every run
+        // refuse a prior on a field that does not exist.
+        if !study.scenario.spec.priors.is_empty() {
+            study.design_priors()?;
+        }
+        Ok(study)
     }
 
     /// A scenario given as a JSON value (a Python dict, a web request's body).

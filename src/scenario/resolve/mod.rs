@@ -39,6 +39,11 @@ pub fn resolve(spec: ScenarioSpec) -> Result<Scenario, Vec<Problem>> {
     let mut arms = arms::resolve_arms(&mut ck, &spec, &cx);
     let symptoms = symptoms::resolve_symptoms(&mut ck, &spec.symptoms, d.patients);
     let families = plan::resolve_plan(&mut ck, &spec, &m.names);
+    for (path, p) in &spec.priors {
+        if let Err(problems) = super::prior::Prior::new(p, &format!("priors.{path}")) {
+            ck.problems.extend(problems);
+        }
+    }
     if ck.problems.is_empty() {
         check_derived(&mut ck, &arms, &layout.period_effect);
     }
