@@ -30,6 +30,7 @@ pub(in crate::scenario) fn default_families(spec: &ScenarioSpec) -> Vec<FamilySp
         visits: None,
         visit: None,
         adjust: None,
+        mmrm: None,
     };
     if spec.design.kind == DesignKind::Crossover {
         return vec![base("crossover", FamilyKind::Crossover)];
@@ -119,7 +120,7 @@ fn resolve_family(
     let arms = family_arms(ck, p, f, &spec.design);
     let test = family_test(ck, p, f);
     let regions = family_regions(ck, p, f, region_names);
-    let endpoints = family_endpoints(ck, p, f);
+    let endpoints = family_endpoints(ck, p, f, test);
     let gate = match &f.gate {
         None => None,
         Some(g) => match earlier.iter().position(|e| &e.name == g) {
@@ -135,6 +136,7 @@ fn resolve_family(
     };
     let visits = family_visits(ck, p, f, &spec.design.visits);
     let adjust = family_adjust(ck, p, f, test, &spec.design.covariates);
+    let mmrm = super::mmrm::family_mmrm(ck, p, f, test, &endpoints, &spec.design.visits);
     let prediction = resolve_prediction(ck, p, f, arms.0, &regions, visits[0], &spec.design);
     if ck.problems.len() > n_before {
         return None;
@@ -152,6 +154,7 @@ fn resolve_family(
         prediction,
         visits,
         adjust,
+        mmrm,
     })
 }
 
@@ -255,9 +258,13 @@ fn family_arms(ck: &mut Checker, p: &str, f: &FamilySpec, design: &Design) -> (u
 fn family_test(ck: &mut Checker, p: &str, f: &FamilySpec) -> TestKind {
     let allowed: &[TestKind] = match f.kind {
         FamilyKind::BaselineDifference => &[TestKind::Welch, TestKind::Student],
-        FamilyKind::ArmChange | FamilyKind::Clinical => {
-            &[TestKind::Welch, TestKind::Student, TestKind::Ancova]
-        }
+        FamilyKind::ArmChange => &[TestKind::Welch, TestKind::Student, TestKind::Ancova],
+        FamilyKind::Clinical => &[
+            TestKind::Welch,
+            TestKind::Student,
+            TestKind::Ancova,
+            TestKind::Mmrm,
+        ],
         FamilyKind::WithinArmChange => &[TestKind::Paired],
         FamilyKind::Correlation => &[TestKind::Pearson, TestKind::Spearman],
         // Prediction has models, not tests; `test` is rejected below.
@@ -332,12 +339,15 @@ fn family_regions(
 }
 
 /// Symptom endpoints of a clinical family (none for other kinds).
-fn family_endpoints(ck: &mut Checker, p: &str, f: &FamilySpec) -> Vec<Endpoint> {
+fn family_endpoints(ck: &mut Checker, p: &str, f: &FamilySpec, test: TestKind) -> Vec<Endpoint> {
     if f.kind == FamilyKind::Clinical {
-        let e = f
-            .endpoints
-            .clone()
-            .unwrap_or_else(|| vec![Endpoint::Change, Endpoint::Response, Endpoint::Remission]);
+        let e = f.endpoints.clone().unwrap_or_else(|| {
+            if test == TestKind::Mmrm {
+                vec![Endpoint::Change]
+            } else {
+                vec![Endpoint::Change, Endpoint::Response, Endpoint::Remission]
+            }
+        });
         if e.is_empty() {
             ck.err(format!("{p}.endpoints"), "must name at least one endpoint");
         }
@@ -429,14 +439,14 @@ fn family_adjust(
 ) -> Vec<CovRef> {
     match (
         &f.adjust,
-        f.kind == FamilyKind::Clinical && test == TestKind::Ancova,
+        f.kind == FamilyKind::Clinical && matches!(test, TestKind::Ancova | TestKind::Mmrm),
     ) {
         (None, true) => vec![CovRef::BaselineScore],
         (None, false) => Vec::new(),
         (Some(_), false) => {
             ck.err(
                 format!("{p}.adjust"),
-                "only clinical families with \"test\": \"ancova\" adjust for covariates",
+                "only clinical families with \"test\": \"ancova\" or \"mmrm\" adjust for covariates",
             );
             Vec::new()
         }
