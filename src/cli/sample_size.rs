@@ -95,6 +95,19 @@ pub fn run(
             ))?;
         }
     }
+    // Beside a prediction family's simulated answer, the closed-form answer for the same outcome.
+    if let Some(fi) = s
+        .families
+        .iter()
+        .position(|f| f.name == crit.family && f.prediction.is_some())
+    {
+        match trialsim::study::riley::riley_answer(s, fi, &result.truths.prediction[fi]) {
+            Ok(r) => out.line(&r.sentence())?,
+            Err(e) => out.line(&format!(
+                "Riley et al. (2019) closed form not available: {e}"
+            ))?,
+        }
+    }
     eprintln!(
         "searched {} sample sizes in {:.2} s",
         ss.evaluated.len(),

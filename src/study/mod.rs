@@ -47,11 +47,13 @@ macro_rules! run_settings {
 
 mod mde;
 mod power;
+pub mod riley;
 mod sample_size;
 pub mod vary;
 
 pub use mde::{Effect, MdeResult, MdeRun};
 pub use power::{GridPoint, PowerResult, PowerRun, Progress};
+pub use riley::RileyAnswer;
 pub use sample_size::{SampleSizeResult, SampleSizeRun};
 pub use vary::VaryError;
 
