@@ -13,6 +13,7 @@
 
 pub mod mmrm;
 pub mod prediction;
+pub mod replication;
 
 use crate::model::Cohort;
 use crate::scenario::{Endpoint, Family, FamilyKind, Scenario, TestKind};
@@ -94,6 +95,9 @@ pub struct FamilyResult {
 pub struct TrialResult {
     /// In plan order.
     pub families: Vec<FamilyResult>,
+    /// Per family: the TOST margins in natural units (empty for other families), computed once
+    /// per scenario because `margin_d` on a clinical family needs the exact score-change SD.
+    margins: Vec<Vec<f64>>,
 }
 
 impl TrialResult {
@@ -118,6 +122,11 @@ impl TrialResult {
                         models: vec![prediction::ModelOutcome::NAN; m],
                     }
                 })
+                .collect(),
+            margins: s
+                .families
+                .iter()
+                .map(|f| replication::natural_margins(s, f))
                 .collect(),
         }
     }
@@ -181,6 +190,17 @@ impl Analyzer {
                     &mut self.pred,
                     &mut fr.models,
                 );
+                continue;
+            }
+            if f.replication.is_some() {
+                replication::outcomes(data, f, &out.margins[fi], &mut fr.outcomes);
+                for (a, o) in fr.adjusted.iter_mut().zip(&fr.outcomes) {
+                    *a = o.p;
+                }
+                multiplicity::adjust(&mut fr.adjusted, f.multiplicity, &mut self.idx);
+                for (r, a) in fr.reject.iter_mut().zip(&fr.adjusted) {
+                    *r = tested && *a <= s.alpha;
+                }
                 continue;
             }
             if matches!(

@@ -10,6 +10,7 @@ mod measures;
 mod mmrm;
 mod plan;
 mod prediction;
+mod replication;
 mod symptoms;
 
 use super::spec::{DesignKind, ScenarioSpec};

@@ -31,6 +31,9 @@ pub(in crate::scenario) fn default_families(spec: &ScenarioSpec) -> Vec<FamilySp
         visit: None,
         adjust: None,
         mmrm: None,
+        margin: None,
+        margin_d: None,
+        original_n: None,
     };
     if spec.design.kind == DesignKind::Crossover {
         return vec![base("crossover", FamilyKind::Crossover)];
@@ -120,7 +123,12 @@ fn resolve_family(
     let arms = family_arms(ck, p, f, &spec.design);
     let test = family_test(ck, p, f);
     let regions = family_regions(ck, p, f, region_names);
-    let endpoints = family_endpoints(ck, p, f, test);
+    let replication = super::replication::resolve_replication(ck, p, f, test);
+    let mut endpoints = family_endpoints(ck, p, f, test);
+    if super::replication::is_replication(test) && f.endpoints.is_none() {
+        // A replication test compares the score change; response and remission are binary.
+        endpoints.retain(|e| *e == Endpoint::Change);
+    }
     let gate = match &f.gate {
         None => None,
         Some(g) => match earlier.iter().position(|e| &e.name == g) {
@@ -155,6 +163,7 @@ fn resolve_family(
         visits,
         adjust,
         mmrm,
+        replication,
     })
 }
 
@@ -257,12 +266,25 @@ fn family_arms(ck: &mut Checker, p: &str, f: &FamilySpec, design: &Design) -> (u
 /// The test of a family: the one given, or the first that fits its kind.
 fn family_test(ck: &mut Checker, p: &str, f: &FamilySpec) -> TestKind {
     let allowed: &[TestKind] = match f.kind {
-        FamilyKind::BaselineDifference => &[TestKind::Welch, TestKind::Student],
-        FamilyKind::ArmChange => &[TestKind::Welch, TestKind::Student, TestKind::Ancova],
+        FamilyKind::BaselineDifference => &[
+            TestKind::Welch,
+            TestKind::Student,
+            TestKind::Tost,
+            TestKind::SmallTelescopes,
+        ],
+        FamilyKind::ArmChange => &[
+            TestKind::Welch,
+            TestKind::Student,
+            TestKind::Ancova,
+            TestKind::Tost,
+            TestKind::SmallTelescopes,
+        ],
         FamilyKind::Clinical => &[
             TestKind::Welch,
             TestKind::Student,
             TestKind::Ancova,
+            TestKind::Tost,
+            TestKind::SmallTelescopes,
             TestKind::Mmrm,
         ],
         FamilyKind::WithinArmChange => &[TestKind::Paired],
