@@ -4,8 +4,10 @@
 mod arms;
 mod checker;
 mod design;
+mod dropout;
 mod joint;
 mod measures;
+mod mmrm;
 mod plan;
 mod prediction;
 mod replication;
