@@ -50,12 +50,23 @@ pub(super) fn biomarker(rs: &mut RankScratch, c: &Cohort, f: &Family, out: &mut 
 
 /// Clinical change at visit v: observed improvement (baseline minus visit score) of arm a1 minus
 /// arm a2.
-pub(super) fn clinical_change(rs: &mut RankScratch, c: &Cohort, f: &Family, v: usize) -> TestOutcome {
+pub(super) fn clinical_change(
+    rs: &mut RankScratch,
+    c: &Cohort,
+    f: &Family,
+    v: usize,
+) -> TestOutcome {
     let (a1, a2) = f.arms;
     rs.x.clear();
     rs.y.clear();
-    push_finite(&mut rs.x, c.arm_range(a1).map(|i| c.observed_improvement(i, v)));
-    push_finite(&mut rs.y, c.arm_range(a2).map(|i| c.observed_improvement(i, v)));
+    push_finite(
+        &mut rs.x,
+        c.arm_range(a1).map(|i| c.observed_improvement(i, v)),
+    );
+    push_finite(
+        &mut rs.y,
+        c.arm_range(a2).map(|i| c.observed_improvement(i, v)),
+    );
     rs.test(f.alternative)
 }
 

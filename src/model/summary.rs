@@ -118,8 +118,9 @@ impl SummaryModel {
                     for j in 0..r {
                         let cc = arm.tau[i] * arm.tau[j] * arm.joint[(r + i) * dj + r + j]
                             + if i == j { 2.0 * e2[i] } else { 0.0 };
-                        let bc = s.regions[i].sigma_patients * arm.tau[j] * arm.joint[i * dj + r + j]
-                            - if i == j { e2[i] } else { 0.0 };
+                        let bc =
+                            s.regions[i].sigma_patients * arm.tau[j] * arm.joint[i * dj + r + j]
+                                - if i == j { e2[i] } else { 0.0 };
                         cov[(r + i) * d_arm + r + j] = cc;
                         cov[i * d_arm + r + j] = bc;
                         cov[(r + j) * d_arm + i] = bc;

@@ -4,8 +4,8 @@
 //! setting. Defaults are filled in by serde; re-serialising a parsed [`ScenarioSpec`] therefore gives
 //! the *resolved* scenario with every default spelled out, which is what result files record.
 
-pub use super::prediction::FeatureSet;
 pub use super::graphspec::{CrossGraphSpec, GraphSpec, MultiplicitySpec};
+pub use super::prediction::FeatureSet;
 pub use crate::stats::{Alternative, Multiplicity};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;

@@ -148,10 +148,11 @@ impl Scenario {
         let mut spec = self.spec.clone();
         // A family decided by the graph across families needs every family of that graph.
         match &self.graphical {
-            Some(g) if keep.iter().any(|k| {
-                let fi = self.families.iter().position(|f| &f.name == k);
-                fi.is_some_and(|fi| g.has_family(fi))
-            }) =>
+            Some(g)
+                if keep.iter().any(|k| {
+                    let fi = self.families.iter().position(|f| &f.name == k);
+                    fi.is_some_and(|fi| g.has_family(fi))
+                }) =>
             {
                 for &(fi, _) in &g.nodes {
                     if !keep.contains(&self.families[fi].name) {

@@ -167,7 +167,13 @@ fn resolve_family(
         MultiplicitySpec::Graphical { graphical } => {
             let path = format!("{p}.multiplicity.graphical");
             let m = family_hypotheses(&fam, "change", &spec.design.visits, region_names).len();
-            fam.graph = Some(resolve_graph(ck, &path, graphical, m, "the family's hypotheses")?);
+            fam.graph = Some(resolve_graph(
+                ck,
+                &path,
+                graphical,
+                m,
+                "the family's hypotheses",
+            )?);
         }
     }
     Some(fam)
@@ -272,9 +278,7 @@ fn family_arms(ck: &mut Checker, p: &str, f: &FamilySpec, design: &Design) -> (u
 /// The test of a family: the one given, or the first that fits its kind.
 fn family_test(ck: &mut Checker, p: &str, f: &FamilySpec) -> TestKind {
     let allowed: &[TestKind] = match f.kind {
-        FamilyKind::BaselineDifference => {
-            &[TestKind::Welch, TestKind::Student, TestKind::Wilcoxon]
-        }
+        FamilyKind::BaselineDifference => &[TestKind::Welch, TestKind::Student, TestKind::Wilcoxon],
         FamilyKind::ArmChange | FamilyKind::Clinical => &[
             TestKind::Welch,
             TestKind::Student,
@@ -550,9 +554,10 @@ pub(super) fn resolve_cross_graph(
             Some((fi, hi))
         });
         match found {
-            Some(node) if nodes.contains(&node) => {
-                ck.err(format!("{p}.hypotheses[{k}]"), format!("'{label}' is listed twice"))
-            }
+            Some(node) if nodes.contains(&node) => ck.err(
+                format!("{p}.hypotheses[{k}]"),
+                format!("'{label}' is listed twice"),
+            ),
             Some(node) => nodes.push(node),
             None => {
                 let all: Vec<String> = families
@@ -578,20 +583,38 @@ pub(super) fn resolve_cross_graph(
         let f = &families[fi];
         let fp = format!("analysis.families[{fi}]");
         if f.kind == FamilyKind::Prediction {
-            ck.err(format!("{p}.hypotheses"), format!("prediction family '{}' has models, not hypotheses to test", f.name));
+            ck.err(
+                format!("{p}.hypotheses"),
+                format!(
+                    "prediction family '{}' has models, not hypotheses to test",
+                    f.name
+                ),
+            );
             continue;
         }
         for (hi, h) in names[fi].iter().enumerate() {
             if !nodes.contains(&(fi, hi)) {
                 ck.err(
                     format!("{p}.hypotheses"),
-                    format!("'{}:{h}' is missing: a family in the graph has every hypothesis in it", f.name),
+                    format!(
+                        "'{}:{h}' is missing: a family in the graph has every hypothesis in it",
+                        f.name
+                    ),
                 );
             }
         }
         let fs = family_specs.iter().find(|s| s.name == f.name);
-        if fs.is_some_and(|s| s.multiplicity != MultiplicitySpec::default() && s.multiplicity != Multiplicity::None.into()) {
-            ck.err(format!("{fp}.multiplicity"), format!("family '{}' is decided by analysis.graphical; remove its multiplicity", f.name));
+        if fs.is_some_and(|s| {
+            s.multiplicity != MultiplicitySpec::default()
+                && s.multiplicity != Multiplicity::None.into()
+        }) {
+            ck.err(
+                format!("{fp}.multiplicity"),
+                format!(
+                    "family '{}' is decided by analysis.graphical; remove its multiplicity",
+                    f.name
+                ),
+            );
         }
         if f.alpha.is_some() {
             ck.err(format!("{fp}.alpha"), format!("family '{}' is tested at analysis.alpha by analysis.graphical; remove its alpha (give weights instead)", f.name));
@@ -617,6 +640,15 @@ pub(super) fn resolve_cross_graph(
     if ck.problems.len() > n_before {
         return None;
     }
-    let graph = resolve_graph(ck, p, &GraphSpec { weights: g.weights.clone(), transitions: g.transitions.clone() }, nodes.len(), "analysis.graphical.hypotheses")?;
+    let graph = resolve_graph(
+        ck,
+        p,
+        &GraphSpec {
+            weights: g.weights.clone(),
+            transitions: g.transitions.clone(),
+        },
+        nodes.len(),
+        "analysis.graphical.hypotheses",
+    )?;
     Some(CrossGraph { graph, nodes })
 }
