@@ -66,11 +66,7 @@ fn wilcoxon_analysis_matches_r_wilcox_test_on_fixed_data() {
     // function whose steps are at the pairwise differences 7, 3 and 14, which we locate exactly.
     let o = out.families[0].outcomes[0];
     assert_eq!(o.statistic, 76.0);
-    assert!(
-        (o.p - 0.000_705_547_185_044_007).abs() < 1e-12,
-        "{}",
-        o.p
-    );
+    assert!((o.p - 0.000_705_547_185_044_007).abs() < 1e-12, "{}", o.p);
     assert!((o.estimate - 7.0).abs() < 1e-3 && (o.ci_low - 3.0).abs() < 1e-3);
     assert!((o.ci_high - 14.0).abs() < 1e-3, "{o:?}");
     assert!(out.families[0].reject[0]);
