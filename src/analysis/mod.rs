@@ -14,6 +14,7 @@
 mod graphs;
 pub mod prediction;
 mod rank;
+pub mod replication;
 
 use crate::model::Cohort;
 use crate::scenario::{Endpoint, Family, FamilyKind, Scenario, TestKind};
@@ -95,6 +96,9 @@ pub struct FamilyResult {
 pub struct TrialResult {
     /// In plan order.
     pub families: Vec<FamilyResult>,
+    /// Per family: the TOST margins in natural units (empty for other families), computed once
+    /// per scenario because `margin_d` on a clinical family needs the exact score-change SD.
+    margins: Vec<Vec<f64>>,
 }
 
 impl TrialResult {
@@ -119,6 +123,11 @@ impl TrialResult {
                         models: vec![prediction::ModelOutcome::NAN; m],
                     }
                 })
+                .collect(),
+            margins: s
+                .families
+                .iter()
+                .map(|f| replication::natural_margins(s, f))
                 .collect(),
         }
     }
@@ -187,22 +196,28 @@ impl Analyzer {
             }
             let alpha = s.family_alpha(f);
             let in_cross_graph = s.graphical.as_ref().is_some_and(|g| g.has_family(fi));
-            if matches!(
-                f.kind,
-                FamilyKind::BaselineDifference
-                    | FamilyKind::ArmChange
-                    | FamilyKind::WithinArmChange
-            ) && f.test != TestKind::Wilcoxon
+            let tabled = f.replication.is_none()
+                && matches!(
+                    f.kind,
+                    FamilyKind::BaselineDifference
+                        | FamilyKind::ArmChange
+                        | FamilyKind::WithinArmChange
+                )
+                && f.test != TestKind::Wilcoxon
                 && f.graph.is_none()
-                && !in_cross_graph
-            {
+                && !in_cross_graph;
+            if tabled {
                 self.t_stats(data, f);
                 self.decide_t_family(fi, s, f, fr);
                 for r in fr.reject.iter_mut() {
                     *r &= tested;
                 }
             } else {
-                self.family_outcomes(s, data, f, &mut fr.outcomes);
+                if f.replication.is_some() {
+                    replication::outcomes(data, f, &out.margins[fi], &mut fr.outcomes);
+                } else {
+                    self.family_outcomes(s, data, f, &mut fr.outcomes);
+                }
                 for (a, o) in fr.adjusted.iter_mut().zip(&fr.outcomes) {
                     *a = o.p;
                 }
