@@ -12,7 +12,9 @@
 //! ```
 
 pub mod mmrm;
+mod graphs;
 pub mod prediction;
+mod rank;
 pub mod replication;
 
 use crate::model::Cohort;
@@ -84,7 +86,7 @@ pub struct FamilyResult {
     pub outcomes: Vec<TestOutcome>,
     /// Multiplicity-adjusted p-values.
     pub adjusted: Vec<f64>,
-    /// Rejections at the scenario's alpha after adjustment and gating.
+    /// Rejections at the family's alpha after adjustment (or the graph) and gating.
     pub reject: Vec<bool>,
     /// Prediction families: one outcome per model (empty otherwise).
     pub models: Vec<prediction::ModelOutcome>,
@@ -145,6 +147,8 @@ pub struct Analyzer {
     brackets: Vec<Option<usize>>,
     level_cache: std::collections::HashMap<(usize, usize), LevelTables>,
     mmrm: mmrm::MmrmScratch,
+    rank: rank::RankScratch,
+    graph: graphs::GraphWork,
 }
 
 /// Families larger than this decide from exact p-values instead of tabled critical values.
@@ -192,37 +196,50 @@ impl Analyzer {
                 );
                 continue;
             }
-            if f.replication.is_some() {
-                replication::outcomes(data, f, &out.margins[fi], &mut fr.outcomes);
-                for (a, o) in fr.adjusted.iter_mut().zip(&fr.outcomes) {
-                    *a = o.p;
-                }
-                multiplicity::adjust(&mut fr.adjusted, f.multiplicity, &mut self.idx);
-                for (r, a) in fr.reject.iter_mut().zip(&fr.adjusted) {
-                    *r = tested && *a <= s.alpha;
-                }
-                continue;
-            }
-            if matches!(
-                f.kind,
-                FamilyKind::BaselineDifference
-                    | FamilyKind::ArmChange
-                    | FamilyKind::WithinArmChange
-            ) {
+            let alpha = s.family_alpha(f);
+            let in_cross_graph = s.graphical.as_ref().is_some_and(|g| g.has_family(fi));
+            let tabled = f.replication.is_none()
+                && matches!(
+                    f.kind,
+                    FamilyKind::BaselineDifference
+                        | FamilyKind::ArmChange
+                        | FamilyKind::WithinArmChange
+                )
+                && f.test != TestKind::Wilcoxon
+                && f.graph.is_none()
+                && !in_cross_graph;
+            if tabled {
                 self.t_stats(data, f);
                 self.decide_t_family(fi, s, f, fr);
                 for r in fr.reject.iter_mut() {
                     *r &= tested;
                 }
-                continue;
+            } else {
+                if f.replication.is_some() {
+                    replication::outcomes(data, f, &out.margins[fi], &mut fr.outcomes);
+                } else {
+                    self.family_outcomes(s, data, f, &mut fr.outcomes);
+                }
+                for (a, o) in fr.adjusted.iter_mut().zip(&fr.outcomes) {
+                    *a = o.p;
+                }
+                match &f.graph {
+                    Some(g) => {
+                        self.adj.clear();
+                        self.adj.extend_from_slice(&fr.adjusted);
+                        graphs::within(g, &self.adj, &mut self.graph, &mut fr.adjusted);
+                    }
+                    None => multiplicity::adjust(&mut fr.adjusted, f.multiplicity, &mut self.idx),
+                }
+                for (r, a) in fr.reject.iter_mut().zip(&fr.adjusted) {
+                    // Members of the cross-family graph are decided once its last family is in.
+                    *r = tested && !in_cross_graph && *a <= alpha;
+                }
             }
-            self.family_outcomes(s, data, f, &mut fr.outcomes);
-            for (a, o) in fr.adjusted.iter_mut().zip(&fr.outcomes) {
-                *a = o.p;
-            }
-            multiplicity::adjust(&mut fr.adjusted, f.multiplicity, &mut self.idx);
-            for (r, a) in fr.reject.iter_mut().zip(&fr.adjusted) {
-                *r = tested && *a <= s.alpha;
+            if let Some(cg) = &s.graphical
+                && cg.last_family() == fi
+            {
+                graphs::across(cg, s.alpha, &mut self.graph, out);
             }
         }
     }
@@ -235,7 +252,15 @@ impl Analyzer {
             FamilyKind::BaselineDifference
             | FamilyKind::ArmChange
             | FamilyKind::WithinArmChange => {
-                unreachable!("t-test families are decided in analyse")
+                // Wilcoxon, or t-tests under a graph (which needs exact p-values).
+                if f.test == TestKind::Wilcoxon {
+                    rank::biomarker(&mut self.rank, data.cohort(), f, out);
+                } else {
+                    self.t_stats(data, f);
+                    for (o, t) in out.iter_mut().zip(&self.tstats) {
+                        *o = t.outcome(alt);
+                    }
+                }
             }
             FamilyKind::Clinical if f.test == TestKind::Mmrm => {
                 self.mmrm.outcomes(s, data.cohort(), f, out);
@@ -371,11 +396,11 @@ impl Analyzer {
             }
             multiplicity::adjust(&mut fr.adjusted, f.multiplicity, &mut self.idx);
             for (r, a) in fr.reject.iter_mut().zip(&fr.adjusted) {
-                *r = *a <= s.alpha;
+                *r = *a <= s.family_alpha(f);
             }
             return;
         }
-        let tables = self.level_tables(fi, f.multiplicity, m, s.alpha, alt);
+        let tables = self.level_tables(fi, f.multiplicity, m, s.family_alpha(f), alt);
         self.brackets.clear();
         for o in fr.outcomes.iter() {
             if !o.statistic.is_finite() {
@@ -456,6 +481,9 @@ impl Analyzer {
     fn clinical_change(&mut self, s: &Scenario, c: &Cohort, f: &Family, v: usize) -> TestOutcome {
         let (a1, a2) = f.arms;
         let alt = f.alternative;
+        if f.test == TestKind::Wilcoxon {
+            return rank::clinical_change(&mut self.rank, c, f, v);
+        }
         if f.test != TestKind::Ancova {
             let (m1, m2) = (improvement_moments(c, a1, v), improvement_moments(c, a2, v));
             return two_sample(f.test, &m1.summary().y(), &m2.summary().y(), alt);

@@ -16,6 +16,7 @@
 
 pub mod dropout;
 pub mod exact;
+pub mod exact_rank;
 pub mod summary;
 
 use crate::rng::{self, TrialRng};
@@ -332,7 +333,7 @@ impl Cohort {
         crate::stats::linalg::lower_mul(&arm.joint_chol, &self.z[..d], &mut self.w[..d]);
         let row = i * r..(i + 1) * r;
         for (j, reg) in s.regions.iter().enumerate() {
-            self.true_baseline[row.start + j] = reg.mu + reg.delta + reg.sigma * self.w[j];
+            self.true_baseline[row.start + j] = reg.mu + reg.delta + reg.sigma_patients * self.w[j];
             self.true_change[row.start + j] = arm.kappa[j] + arm.tau[j] * self.w[r + j];
         }
         let s_std = self.w[2 * r];

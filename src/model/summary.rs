@@ -11,7 +11,7 @@
 //!
 //! The observed vector of a patient in arm a is (baseline scan, observed change) with
 //! mean (mu + delta, kappa) and covariance
-//! - var(baseline) = D_sigma C_b D_sigma + diag(e^2)
+//! - var(baseline) = D_sigma C_b D_sigma + diag(e^2) (sigma_p, the patients' SDs, for patients)
 //! - var(change) = D_tau C_c D_tau + 2 diag(e^2)
 //! - cov(baseline, change) = D_sigma C_bc D_tau - diag(e^2) (the baseline scan's error enters both).
 
@@ -41,6 +41,12 @@ pub fn ineligible(s: &Scenario) -> Option<String> {
         return Some("subjects drop out (missing values)".into());
     }
     for f in &s.families {
+        if f.test == crate::scenario::TestKind::Wilcoxon {
+            return Some(format!(
+                "family '{}' uses the Wilcoxon test, which needs the subjects' values (ranks)",
+                f.name
+            ));
+        }
         match f.kind {
             FamilyKind::BaselineDifference
             | FamilyKind::ArmChange
@@ -91,6 +97,15 @@ impl SummaryModel {
                 .ok_or_else(|| "a group's covariance is singular".to_string())
         };
         let control = (s.regions.iter().map(|g| g.mu).collect(), chol(&cov_b, r)?);
+        // Patients' true baselines have their own between-subject SDs (sigma_p).
+        for i in 0..r {
+            for j in 0..r {
+                cov_b[i * r + j] = s.regions[i].sigma_patients
+                    * s.regions[j].sigma_patients
+                    * s.baseline_corr[i * r + j]
+                    + if i == j { e2[i] } else { 0.0 };
+            }
+        }
         let mut arms = Vec::new();
         let dj = 2 * r + 1;
         for arm in &s.arms {
@@ -107,8 +122,9 @@ impl SummaryModel {
                     for j in 0..r {
                         let cc = arm.tau[i] * arm.tau[j] * arm.joint[(r + i) * dj + r + j]
                             + if i == j { 2.0 * e2[i] } else { 0.0 };
-                        let bc = s.regions[i].sigma * arm.tau[j] * arm.joint[i * dj + r + j]
-                            - if i == j { e2[i] } else { 0.0 };
+                        let bc =
+                            s.regions[i].sigma_patients * arm.tau[j] * arm.joint[i * dj + r + j]
+                                - if i == j { e2[i] } else { 0.0 };
                         cov[(r + i) * d_arm + r + j] = cc;
                         cov[i * d_arm + r + j] = bc;
                         cov[(r + j) * d_arm + i] = bc;

@@ -7,6 +7,12 @@
 //!   rounding of the scale. Their truth is exact ([`crate::model::exact`]): a finite sum over the
 //!   baseline score on an integer scale (`exact_sum`), Gauss-Legendre quadrature on a continuous
 //!   one (`quadrature`), with normal CDFs over the latent improvement inside; SE 0.
+//! - Wilcoxon families estimate the Hodges-Lehmann shift (median of X - Y). For biomarkers the
+//!   observed values are normal in both groups, so X - Y is normal and symmetric about the mean
+//!   difference: the truth is delta or kappa, closed form, even with unequal SDs. For symptom change
+//!   it is the median of the difference of the two arms' exact improvement laws
+//!   ([`crate::model::exact_rank`]): exact on an integer scale, within one lattice step
+//!   (`numerical_grid`) on a continuous one.
 //! - Correlations of *observed* change with *observed* improvement are attenuated by measurement
 //!   error, clamping and rounding. Their truth is exact too ([`change_improvement_corr`]: one sum
 //!   over the baseline score of normal integrals, by Stein's identity). For Spearman the
@@ -20,6 +26,7 @@ use crate::analysis::prediction::Holdout;
 use crate::analysis::prediction::exact::ExactTruth;
 use crate::model::Cohort;
 use crate::model::exact::{improvement_moments, symptom_truth};
+use crate::model::exact_rank::hodges_lehmann_shift;
 use crate::scenario::PredictionConfig;
 use crate::scenario::{Endpoint, FamilyKind, Scenario, Sizes, TestKind};
 
@@ -38,8 +45,8 @@ pub struct Truth {
     pub se: f64,
     /// Whether the null hypothesis is true (decided from the parameters).
     pub is_null: bool,
-    /// How the value was obtained: `closed_form`, `exact_sum`, `quadrature`, `population_sample` or
-    /// `population_sample_normal_approx`.
+    /// How the value was obtained: `closed_form`, `exact_sum`, `quadrature`, `numerical_grid`,
+    /// `population_sample` or `population_sample_normal_approx`.
     pub source: &'static str,
 }
 
@@ -272,6 +279,17 @@ fn plain_truths(s: &Scenario) -> Vec<Vec<Truth>> {
                                     se: 0.0,
                                     is_null: true,
                                     source: "closed_form",
+                                };
+                            }
+                            if e == Endpoint::Change && f.test == TestKind::Wilcoxon {
+                                // The Hodges-Lehmann estimand: median of X - Y, not the mean
+                                // difference (they differ when clamping skews the change).
+                                let (value, exact) = hodges_lehmann_shift(s, a1, a2, v);
+                                return Truth {
+                                    value,
+                                    se: 0.0,
+                                    is_null: false,
+                                    source: if exact { "exact_sum" } else { "numerical_grid" },
                                 };
                             }
                             let (t1, t2) = (symptom_truth(s, a1, v), symptom_truth(s, a2, v));

@@ -648,7 +648,7 @@ fn prediction_section(o: &mut String, d: &ReportData, own_n: usize) {
 pub fn methods(d: &ReportData) -> String {
     let s = d.scenario;
     let mut fams = Vec::new();
-    for f in &s.families {
+    for (fi, f) in s.families.iter().enumerate() {
         let what = match f.kind {
             FamilyKind::BaselineDifference => "patients versus controls at baseline".to_string(),
             FamilyKind::ArmChange => format!(
@@ -686,8 +686,11 @@ pub fn methods(d: &ReportData) -> String {
             }
             _ => format!(" ({:?} test)", f.test).to_lowercase(),
         };
+        let graph = s.graphical.as_ref().is_some_and(|g| g.has_family(fi));
         let adj = match (f.kind, f.multiplicity) {
             (FamilyKind::Prediction, _) => String::new(),
+            _ if graph => ", decided by the graphical procedure across families".to_string(),
+            _ if f.graph.is_some() => ", graphical multiplicity procedure".to_string(),
             (_, crate::scenario::Multiplicity::None) => ", no multiplicity adjustment".to_string(),
             (_, crate::scenario::Multiplicity::Bh) => {
                 ", Benjamini-Hochberg FDR adjustment".to_string()
@@ -703,7 +706,14 @@ pub fn methods(d: &ReportData) -> String {
                 )
             })
             .unwrap_or_default();
-        fams.push(format!("'{}': {}{}{}{}", f.name, what, test, adj, gate));
+        let level = f
+            .alpha
+            .map(|a| format!(", at its own alpha {a} ({:?})", f.alternative))
+            .unwrap_or_default();
+        fams.push(format!(
+            "'{}': {}{}{}{}{}",
+            f.name, what, test, adj, gate, level
+        ));
     }
     let max_se = d
         .own

@@ -428,7 +428,7 @@ pub fn summary(s: &Scenario, rows: &[Row], reps: u64) -> String {
         "{}: N = {} ({} controls, {} patients), {} simulated trials, alpha {}; ± is the Monte Carlo SE",
         s.spec.name, n, r0.n_controls, r0.n_patients, reps, s.alpha
     );
-    for f in &s.families {
+    for (fi, f) in s.families.iter().enumerate() {
         let _ = writeln!(o);
         let get = |h: &str, m: &str| index.find(n, &f.name, h, m);
         if let Some(cfg) = &f.prediction {
@@ -484,8 +484,14 @@ pub fn summary(s: &Scenario, rows: &[Row], reps: u64) -> String {
             .unwrap_or_default();
         let _ = writeln!(
             o,
-            "{} ({:?}, {:?}, {:?}): any {any}   all {all}   FWER {fwer}   FDR {fdr}",
-            f.name, f.kind, f.test, f.multiplicity
+            "{} ({:?}, {:?}, {}{}): any {any}   all {all}   FWER {fwer}   FDR {fdr}",
+            f.name,
+            f.kind,
+            f.test,
+            s.procedure_label(fi),
+            f.alpha
+                .map(|a| format!(", alpha {a} {:?}", f.alternative))
+                .unwrap_or_default()
         );
         let _ = writeln!(
             o,

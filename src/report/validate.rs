@@ -63,7 +63,7 @@ pub fn summary(s: &Scenario, unsourced: &[String]) -> String {
         hyps,
         s.alpha
     );
-    for f in &s.families {
+    for (fi, f) in s.families.iter().enumerate() {
         let gate = f
             .gate
             .map(|g| format!(", gated by {}", s.families[g].name))
@@ -85,12 +85,16 @@ pub fn summary(s: &Scenario, unsourced: &[String]) -> String {
         }
         let _ = writeln!(
             o,
-            "  {:<18} {:?}, {:?} test, {:?}, {} hypotheses{gate}",
+            "  {:<18} {:?}, {:?} test, {}, {} hypotheses{gate}{alpha}",
             f.name,
             f.kind,
             f.test,
-            f.multiplicity,
-            s.hypotheses(f).len()
+            s.procedure_label(fi),
+            s.hypotheses(f).len(),
+            alpha = f
+                .alpha
+                .map(|a| format!(", alpha {a} {:?}", f.alternative))
+                .unwrap_or_default()
         );
     }
     if !unsourced.is_empty() {

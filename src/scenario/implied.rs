@@ -15,9 +15,10 @@ pub struct RegionImplied {
     pub region: String,
     /// Patient shift in the unit.
     pub shift: f64,
-    /// Patient shift in SDs of the true value.
+    /// Patient shift in SDs of the true value, pooled over the groups:
+    /// delta / sqrt((sigma^2 + sigma_p^2) / 2) ([`crate::scenario::Region::pooled_sigma`]).
     pub shift_d_true: f64,
-    /// Patient shift in SDs of the observed scan (attenuated by measurement error).
+    /// Patient shift in SDs of the observed scan (the pooled true SD and measurement error).
     pub shift_d_observed: f64,
     /// Measurement-error SD of one scan.
     pub meas_sd: f64,
@@ -63,6 +64,12 @@ pub fn improvement_reliability(s: &Scenario, arm: usize) -> f64 {
     v2 / (v2 + err)
 }
 
+/// sd^2 / (sd^2 + e2): the share of a scan's variance that is between subjects.
+fn reliability(sd: f64, e2: f64) -> f64 {
+    let v = sd * sd;
+    if v + e2 == 0.0 { 1.0 } else { v / (v + e2) }
+}
+
 /// Implied quantities for every region.
 ///
 /// ```
@@ -98,15 +105,17 @@ pub fn implied(s: &Scenario) -> Vec<RegionImplied> {
                         change_improvement_true: arm.rho_cs[r],
                         change_improvement_observed: arm.rho_cs[r] * (rel_c * rel_s).sqrt(),
                         baseline_improvement_true: arm.rho_bs[r],
-                        baseline_improvement_observed: arm.rho_bs[r] * (icc * rel_s).sqrt(),
+                        // Patients' scans: their own between-subject SD.
+                        baseline_improvement_observed: arm.rho_bs[r]
+                            * (reliability(reg.sigma_patients, e2) * rel_s).sqrt(),
                     }
                 })
                 .collect();
             RegionImplied {
                 region: reg.name.clone(),
                 shift: reg.delta,
-                shift_d_true: reg.delta / reg.sigma,
-                shift_d_observed: reg.delta / (reg.sigma * reg.sigma + e2).sqrt(),
+                shift_d_true: reg.delta / reg.pooled_sigma(),
+                shift_d_observed: reg.delta / (reg.pooled_sigma().powi(2) + e2).sqrt(),
                 meas_sd: reg.meas_sd,
                 icc,
                 arms,

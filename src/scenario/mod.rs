@@ -11,6 +11,7 @@
 //! ```
 
 pub mod builtin;
+mod graphspec;
 pub mod implied;
 mod load;
 pub mod prediction;

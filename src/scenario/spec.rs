@@ -4,6 +4,7 @@
 //! setting. Defaults are filled in by serde; re-serialising a parsed [`ScenarioSpec`] therefore gives
 //! the *resolved* scenario with every default spelled out, which is what result files record.
 
+pub use super::graphspec::{CrossGraphSpec, GraphSpec, MultiplicitySpec};
 pub use super::prediction::FeatureSet;
 pub use crate::stats::{Alternative, Multiplicity};
 use serde::{Deserialize, Serialize};
@@ -211,6 +212,13 @@ pub struct RegionSpec {
     /// Patient shift in percent of `control_mean`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub patient_shift_pct: Option<f64>,
+    /// Between-subject SD of the patients' true value, in the unit (default: `between_sd`, the
+    /// controls'). Give this or `patient_sd_ratio`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub patient_between_sd: Option<f64>,
+    /// Patients' between-subject SD as a multiple of `between_sd`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub patient_sd_ratio: Option<f64>,
 }
 
 /// A value per region: one number for every region, or a map from region name to value
@@ -350,12 +358,15 @@ impl Default for Symptoms {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct AnalysisPlan {
-    /// Significance level of every family.
+    /// Significance level of every family that does not set its own `alpha`.
     #[serde(default = "default_alpha")]
     pub alpha: f64,
     /// Families of hypotheses, tested in this order. Empty means the default plan (see README).
     #[serde(default)]
     pub families: Vec<FamilySpec>,
+    /// A graphical multiplicity procedure across families (Bretz et al. 2009) at `alpha`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub graphical: Option<CrossGraphSpec>,
 }
 
 impl Default for AnalysisPlan {
@@ -363,6 +374,7 @@ impl Default for AnalysisPlan {
         AnalysisPlan {
             alpha: default_alpha(),
             families: Vec::new(),
+            graphical: None,
         }
     }
 }
@@ -390,15 +402,19 @@ pub struct FamilySpec {
     /// Clinical endpoints (`clinical` only); default `["change", "response", "remission"]`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub endpoints: Option<Vec<Endpoint>>,
-    /// Multiplicity adjustment within the family.
+    /// Multiplicity adjustment within the family: a named procedure or a graph.
     #[serde(default)]
-    pub multiplicity: Multiplicity,
+    pub multiplicity: MultiplicitySpec,
     /// Name of an earlier family that must have at least one rejection for this one to be tested.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gate: Option<String>,
     /// Alternative hypothesis.
     #[serde(default)]
     pub alternative: Alternative,
+    /// Significance level of this family (default `analysis.alpha`), e.g. 0.025 for a one-sided
+    /// primary beside two-sided 0.05 secondaries.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alpha: Option<f64>,
     /// Prediction: `response` (default) or `remission`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target: Option<Endpoint>,
@@ -599,6 +615,8 @@ pub enum TestKind {
     Pearson,
     /// Spearman rank correlation.
     Spearman,
+    /// Wilcoxon-Mann-Whitney rank-sum test with the Hodges-Lehmann shift estimate.
+    Wilcoxon,
     /// Equivalence by two one-sided Student t-tests (TOST) against `margin` or `margin_d`.
     Tost,
     /// Small telescopes (Simonsohn 2015): is the effect significantly smaller than d33, the

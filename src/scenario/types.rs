@@ -11,8 +11,11 @@ pub struct Region {
     pub name: String,
     /// Control mean (mu).
     pub mu: f64,
-    /// Between-subject SD of the true value (sigma).
+    /// Between-subject SD of the controls' true value (sigma).
     pub sigma: f64,
+    /// Between-subject SD of the patients' true value (sigma_p; equal to sigma unless the region
+    /// sets `patient_between_sd` or `patient_sd_ratio`).
+    pub sigma_patients: f64,
     /// Measurement-error SD of one scan (test-retest CV times mu).
     pub meas_sd: f64,
     /// True patient shift (patients minus controls), absolute.
@@ -20,7 +23,14 @@ pub struct Region {
 }
 
 impl Region {
-    /// Test-retest intraclass correlation of one scan: sigma^2 / (sigma^2 + e^2).
+    /// Pooled between-subject SD used for the true standardised shift: the root mean square of
+    /// the two groups' SDs, sqrt((sigma^2 + sigma_p^2) / 2) (equal weights, so it does not
+    /// depend on the group sizes; sigma when the SDs are equal).
+    pub fn pooled_sigma(&self) -> f64 {
+        ((self.sigma * self.sigma + self.sigma_patients * self.sigma_patients) / 2.0).sqrt()
+    }
+
+    /// Test-retest intraclass correlation of one scan (controls): sigma^2 / (sigma^2 + e^2).
     pub fn icc(&self) -> f64 {
         let v = self.sigma * self.sigma;
         v / (v + self.meas_sd * self.meas_sd)
@@ -152,8 +162,13 @@ pub struct Family {
     pub regions: Vec<usize>,
     /// Endpoints (for `clinical`).
     pub endpoints: Vec<Endpoint>,
-    /// Multiplicity adjustment.
+    /// Multiplicity adjustment (ignored when `graph` is set).
     pub multiplicity: Multiplicity,
+    /// Graphical procedure over the family's hypotheses, in place of `multiplicity`.
+    pub graph: Option<crate::stats::graphical::Graph>,
+    /// The family's own significance level; `None` uses the scenario's (see
+    /// [`Scenario::family_alpha`]).
+    pub alpha: Option<f64>,
     /// Index of the gating family.
     pub gate: Option<usize>,
     /// Alternative.
@@ -216,8 +231,10 @@ pub struct Scenario {
     pub symptoms: SymptomModel,
     /// Resolved analysis plan.
     pub families: Vec<Family>,
-    /// Significance level.
+    /// Significance level (of families without their own).
     pub alpha: f64,
+    /// Graphical procedure across families (`analysis.graphical`).
+    pub graphical: Option<CrossGraph>,
     /// Parallel or crossover.
     pub design_kind: DesignKind,
     /// Visit names (first = baseline).
@@ -242,7 +259,47 @@ pub struct Scenario {
     pub rescan_controls: bool,
 }
 
+/// A resolved graph across families: its nodes as (family index, hypothesis index).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CrossGraph {
+    /// Weights and transitions.
+    pub graph: crate::stats::graphical::Graph,
+    /// Node k is hypothesis `nodes[k].1` of family `nodes[k].0`.
+    pub nodes: Vec<(usize, usize)>,
+}
+
+impl CrossGraph {
+    /// Whether family `fi` is decided by this graph.
+    pub fn has_family(&self, fi: usize) -> bool {
+        self.nodes.iter().any(|&(f, _)| f == fi)
+    }
+
+    /// The last family (in plan order) with a node: the graph is applied once it is analysed.
+    pub fn last_family(&self) -> usize {
+        self.nodes.iter().map(|&(f, _)| f).max().unwrap_or(0)
+    }
+}
+
 impl Scenario {
+    /// The multiplicity procedure of family `fi` as shown in summaries: the procedure's name
+    /// (`Holm`, ...), `Graphical` for a graph within the family, `Graphical(analysis)` for a
+    /// family decided by `analysis.graphical`.
+    pub fn procedure_label(&self, fi: usize) -> String {
+        let f = &self.families[fi];
+        if self.graphical.as_ref().is_some_and(|g| g.has_family(fi)) {
+            "Graphical(analysis)".into()
+        } else if f.graph.is_some() {
+            "Graphical".into()
+        } else {
+            format!("{:?}", f.multiplicity)
+        }
+    }
+
+    /// Significance level of a family: its own `alpha`, else the scenario's.
+    pub fn family_alpha(&self, f: &Family) -> f64 {
+        f.alpha.unwrap_or(self.alpha)
+    }
+
     /// The population version of the scenario used for the true values of the estimands: no
     /// dropout, no failed scans, and blocked allocation (everyone's characteristics from their
     /// marginal law, i.e. the causal, randomised contrast).
@@ -273,36 +330,44 @@ impl Scenario {
 
     /// Names of the hypotheses of a family, in order.
     pub fn hypotheses(&self, f: &Family) -> Vec<String> {
-        match f.kind {
-            FamilyKind::Prediction => f
-                .prediction
-                .as_ref()
-                .map(|c| c.models.iter().map(|m| m.name().to_string()).collect())
-                .unwrap_or_default(),
-            FamilyKind::Clinical => f
-                .endpoints
-                .iter()
-                .flat_map(|e| {
-                    let base = match e {
-                        Endpoint::Change => self.symptoms.change_name(),
-                        Endpoint::Response => "response".to_string(),
-                        Endpoint::Remission => "remission".to_string(),
-                    };
-                    f.visits.iter().map(move |&v| {
-                        if f.visits.len() > 1 {
-                            format!("{base}@{}", self.visits[v])
-                        } else {
-                            base.clone()
-                        }
-                    })
+        let regions: Vec<String> = self.regions.iter().map(|r| r.name.clone()).collect();
+        family_hypotheses(f, &self.symptoms.change_name(), &self.visits, &regions)
+    }
+}
+
+/// Names of the hypotheses of a family, given the symptom change endpoint's name, the visit
+/// names and the region names.
+pub(crate) fn family_hypotheses(
+    f: &Family,
+    change_name: &str,
+    visits: &[String],
+    regions: &[String],
+) -> Vec<String> {
+    match f.kind {
+        FamilyKind::Prediction => f
+            .prediction
+            .as_ref()
+            .map(|c| c.models.iter().map(|m| m.name().to_string()).collect())
+            .unwrap_or_default(),
+        FamilyKind::Clinical => f
+            .endpoints
+            .iter()
+            .flat_map(|e| {
+                let base = match e {
+                    Endpoint::Change => change_name.to_string(),
+                    Endpoint::Response => "response".to_string(),
+                    Endpoint::Remission => "remission".to_string(),
+                };
+                f.visits.iter().map(move |&v| {
+                    if f.visits.len() > 1 {
+                        format!("{base}@{}", visits[v])
+                    } else {
+                        base.clone()
+                    }
                 })
-                .collect(),
-            _ => f
-                .regions
-                .iter()
-                .map(|&r| self.regions[r].name.clone())
-                .collect(),
-        }
+            })
+            .collect(),
+        _ => f.regions.iter().map(|&r| regions[r].clone()).collect(),
     }
 }
 

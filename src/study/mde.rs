@@ -373,8 +373,8 @@ fn sd_of(s: &Scenario, f: &crate::scenario::Family, h: &str) -> (Option<f64>, &'
         (FamilyKind::BaselineDifference, Some(r)) => {
             let reg = &s.regions[r];
             (
-                Some((reg.sigma.powi(2) + reg.meas_sd.powi(2)).sqrt()),
-                "SD of one observed scan (between-subject and measurement error)",
+                Some((reg.pooled_sigma().powi(2) + reg.meas_sd.powi(2)).sqrt()),
+                "SD of one observed scan (between-subject, pooled over patients and controls, and measurement error)",
             )
         }
         (FamilyKind::ArmChange, Some(r)) => match (a, b) {

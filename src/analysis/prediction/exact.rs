@@ -417,7 +417,7 @@ fn feature_law(
     // Loading of feature (kind, g) on the joint latent vector: index and scale.
     let lat = |(k, g): (usize, usize)| {
         if k == 0 {
-            (g, s.regions[g].sigma)
+            (g, s.regions[g].sigma_patients)
         } else {
             (r + g, arm.tau[g])
         }

@@ -147,10 +147,35 @@ fn resolve_region(ck: &mut Checker, i: usize, r: &RegionSpec, names: &[String]) 
         }
         (None, None) => 0.0,
     };
+    let sigma_patients = match (r.patient_between_sd, r.patient_sd_ratio) {
+        (Some(_), Some(_)) => {
+            ck.err(
+                format!("{p}.patient_sd_ratio"),
+                "give patient_between_sd or patient_sd_ratio, not both",
+            );
+            r.between_sd
+        }
+        (Some(sd), None) => {
+            ck.positive(&format!("{p}.patient_between_sd"), sd);
+            if sd.is_finite() {
+                ck.magnitude(&format!("{p}.patient_between_sd"), sd);
+            }
+            sd
+        }
+        (None, Some(ratio)) => {
+            ck.positive(&format!("{p}.patient_sd_ratio"), ratio);
+            if ratio.is_finite() {
+                ck.magnitude(&format!("{p}.patient_sd_ratio"), ratio * r.between_sd);
+            }
+            ratio * r.between_sd
+        }
+        (None, None) => r.between_sd,
+    };
     Region {
         name: r.name.clone(),
         mu: r.control_mean,
         sigma: r.between_sd,
+        sigma_patients,
         meas_sd: r.test_retest_cv * r.control_mean,
         delta,
     }

@@ -31,6 +31,16 @@ pub fn resolve(spec: ScenarioSpec) -> Result<Scenario, Vec<Problem>> {
     design::check_groups(&mut ck, d);
     let m = measures::resolve_measures(&mut ck, spec.measures.as_ref());
     let layout = design::resolve_layout(&mut ck, &spec, &m.names);
+    if d.kind == DesignKind::Crossover {
+        for (i, r) in m.regions.iter().enumerate() {
+            if r.sigma_patients != r.sigma {
+                ck.err(
+                    format!("measures.regions[{i}].patient_between_sd"),
+                    "a crossover design has no separate patient group: remove patient_between_sd / patient_sd_ratio",
+                );
+            }
+        }
+    }
     let cx = arms::ArmContext {
         regions: &m.regions,
         names: &m.names,
@@ -46,6 +56,7 @@ pub fn resolve(spec: ScenarioSpec) -> Result<Scenario, Vec<Problem>> {
             ck.problems.extend(problems);
         }
     }
+    let graphical = plan::resolve_cross_graph(&mut ck, &spec, &families, &m.names);
     if ck.problems.is_empty() {
         check_derived(&mut ck, &arms, &layout.period_effect);
     }
@@ -73,6 +84,7 @@ pub fn resolve(spec: ScenarioSpec) -> Result<Scenario, Vec<Problem>> {
         n_controls: d.controls,
         n_patients: d.patients,
         alpha: spec.analysis.alpha,
+        graphical,
         spec,
         regions: m.regions,
         arms,
@@ -132,7 +144,8 @@ fn check_derived(ck: &mut Checker, arms: &[crate::scenario::types::Arm], period:
 
 impl Scenario {
     /// The scenario with only the named family and the families it is gated by (the others cannot
-    /// change its results), e.g. for a sample-size search on one criterion.
+    /// change its results), e.g. for a sample-size search on one criterion. A family decided by
+    /// `analysis.graphical` keeps every family of the graph.
     pub fn only_family(&self, name: &str) -> Result<Scenario, Vec<Problem>> {
         let mut keep = Vec::new();
         let mut cur = self.families.iter().position(|f| f.name == name);
@@ -141,6 +154,22 @@ impl Scenario {
             cur = self.families[i].gate;
         }
         let mut spec = self.spec.clone();
+        // A family decided by the graph across families needs every family of that graph.
+        match &self.graphical {
+            Some(g)
+                if keep.iter().any(|k| {
+                    let fi = self.families.iter().position(|f| &f.name == k);
+                    fi.is_some_and(|fi| g.has_family(fi))
+                }) =>
+            {
+                for &(fi, _) in &g.nodes {
+                    if !keep.contains(&self.families[fi].name) {
+                        keep.push(self.families[fi].name.clone());
+                    }
+                }
+            }
+            _ => spec.analysis.graphical = None,
+        }
         if spec.analysis.families.is_empty() {
             spec.analysis.families = default_families(&spec);
         }

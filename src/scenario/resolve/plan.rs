@@ -3,7 +3,8 @@
 use super::checker::Checker;
 use super::prediction::resolve_prediction;
 use crate::scenario::spec::*;
-use crate::scenario::types::{CovRef, Family};
+use crate::scenario::types::{CovRef, CrossGraph, Family, family_hypotheses};
+use crate::stats::graphical::{Graph, GraphError};
 
 /// The default analysis plan (used when `analysis.families` is empty).
 pub(in crate::scenario) fn default_families(spec: &ScenarioSpec) -> Vec<FamilySpec> {
@@ -15,9 +16,10 @@ pub(in crate::scenario) fn default_families(spec: &ScenarioSpec) -> Vec<FamilySp
         arm: None,
         regions: None,
         endpoints: None,
-        multiplicity: Multiplicity::Holm,
+        multiplicity: Multiplicity::Holm.into(),
         gate: None,
         alternative: Alternative::TwoSided,
+        alpha: None,
         target: None,
         features: None,
         baseline_score: None,
@@ -146,17 +148,24 @@ fn resolve_family(
     let adjust = family_adjust(ck, p, f, test, &spec.design.covariates);
     let mmrm = super::mmrm::family_mmrm(ck, p, f, test, &endpoints, &spec.design.visits);
     let prediction = resolve_prediction(ck, p, f, arms.0, &regions, visits[0], &spec.design);
+    if let Some(a) = f.alpha
+        && !(a > 0.0 && a < 1.0)
+    {
+        ck.err(format!("{p}.alpha"), format!("must be in (0, 1), got {a}"));
+    }
     if ck.problems.len() > n_before {
         return None;
     }
-    Some(Family {
+    let mut fam = Family {
         name: f.name.clone(),
         kind: f.kind,
         test,
         arms,
         regions,
         endpoints,
-        multiplicity: f.multiplicity,
+        multiplicity: Multiplicity::None,
+        graph: None,
+        alpha: f.alpha,
         gate,
         alternative: f.alternative,
         prediction,
@@ -164,7 +173,22 @@ fn resolve_family(
         adjust,
         mmrm,
         replication,
-    })
+    };
+    match &f.multiplicity {
+        MultiplicitySpec::Named(m) => fam.multiplicity = *m,
+        MultiplicitySpec::Graphical { graphical } => {
+            let path = format!("{p}.multiplicity.graphical");
+            let m = family_hypotheses(&fam, "change", &spec.design.visits, region_names).len();
+            fam.graph = Some(resolve_graph(
+                ck,
+                &path,
+                graphical,
+                m,
+                "the family's hypotheses",
+            )?);
+        }
+    }
+    Some(fam)
 }
 
 fn find_arm(ck: &mut Checker, arm_names: &[&str], path: String, name: &str) -> usize {
@@ -269,6 +293,7 @@ fn family_test(ck: &mut Checker, p: &str, f: &FamilySpec) -> TestKind {
         FamilyKind::BaselineDifference => &[
             TestKind::Welch,
             TestKind::Student,
+            TestKind::Wilcoxon,
             TestKind::Tost,
             TestKind::SmallTelescopes,
         ],
@@ -276,6 +301,7 @@ fn family_test(ck: &mut Checker, p: &str, f: &FamilySpec) -> TestKind {
             TestKind::Welch,
             TestKind::Student,
             TestKind::Ancova,
+            TestKind::Wilcoxon,
             TestKind::Tost,
             TestKind::SmallTelescopes,
         ],
@@ -283,6 +309,7 @@ fn family_test(ck: &mut Checker, p: &str, f: &FamilySpec) -> TestKind {
             TestKind::Welch,
             TestKind::Student,
             TestKind::Ancova,
+            TestKind::Wilcoxon,
             TestKind::Tost,
             TestKind::SmallTelescopes,
             TestKind::Mmrm,
@@ -489,4 +516,171 @@ fn family_adjust(
             out
         }
     }
+}
+
+/// A validated graph of `m` hypotheses (`what` names them in messages); `None` when invalid.
+fn resolve_graph(
+    ck: &mut Checker,
+    path: &str,
+    g: &GraphSpec,
+    m: usize,
+    what: &str,
+) -> Option<Graph> {
+    if g.weights.len() != m {
+        ck.err(
+            format!("{path}.weights"),
+            format!(
+                "has {} weights for {m} hypotheses ({what}); give one weight per hypothesis",
+                g.weights.len()
+            ),
+        );
+        return None;
+    }
+    match Graph::new(g.weights.clone(), g.transitions.clone()) {
+        Ok(graph) => Some(graph),
+        Err(e) => {
+            let field = match e {
+                GraphError::Weight { .. } | GraphError::WeightSum { .. } => "weights",
+                _ => "transitions",
+            };
+            ck.err(
+                format!("{path}.{field}"),
+                format!("{e} (Bretz et al. 2009: weights in [0, 1] summing to at most 1; transition rows in [0, 1], diagonal 0, summing to at most 1)"),
+            );
+            None
+        }
+    }
+}
+
+/// The analysis-level graph across families (`analysis.graphical`), whose nodes name hypotheses
+/// as `family:hypothesis`. Every hypothesis of a family with a node must be a node, and such a
+/// family must not carry its own multiplicity, alpha or gate (the graph decides it).
+pub(super) fn resolve_cross_graph(
+    ck: &mut Checker,
+    spec: &ScenarioSpec,
+    families: &[Family],
+    region_names: &[String],
+) -> Option<CrossGraph> {
+    let g = spec.analysis.graphical.as_ref()?;
+    let p = "analysis.graphical";
+    if !ck.problems.is_empty() {
+        // Family indices are only meaningful once every family resolved.
+        return None;
+    }
+    let n_before = ck.problems.len();
+    let family_specs = if spec.analysis.families.is_empty() {
+        default_families(spec)
+    } else {
+        spec.analysis.families.clone()
+    };
+    let change = format!("{}_change", spec.symptoms.scale.to_lowercase());
+    let names: Vec<Vec<String>> = families
+        .iter()
+        .map(|f| family_hypotheses(f, &change, &spec.design.visits, region_names))
+        .collect();
+    let mut nodes = Vec::new();
+    for (k, label) in g.hypotheses.iter().enumerate() {
+        let found = label.split_once(':').and_then(|(fam, h)| {
+            let fi = families.iter().position(|f| f.name == fam)?;
+            let hi = names[fi].iter().position(|n| n == h)?;
+            Some((fi, hi))
+        });
+        match found {
+            Some(node) if nodes.contains(&node) => ck.err(
+                format!("{p}.hypotheses[{k}]"),
+                format!("'{label}' is listed twice"),
+            ),
+            Some(node) => nodes.push(node),
+            None => {
+                let all: Vec<String> = families
+                    .iter()
+                    .zip(&names)
+                    .filter(|(f, _)| f.kind != FamilyKind::Prediction)
+                    .flat_map(|(f, hs)| hs.iter().map(move |h| format!("{}:{h}", f.name)))
+                    .collect();
+                ck.err(
+                    format!("{p}.hypotheses[{k}]"),
+                    format!(
+                        "'{label}' is not a hypothesis of the plan; name them family:hypothesis, one of: {}",
+                        all.join(", ")
+                    ),
+                );
+            }
+        }
+    }
+    let mut members: Vec<usize> = nodes.iter().map(|&(f, _)| f).collect();
+    members.sort();
+    members.dedup();
+    for &fi in &members {
+        let f = &families[fi];
+        let fp = format!("analysis.families[{fi}]");
+        if f.kind == FamilyKind::Prediction {
+            ck.err(
+                format!("{p}.hypotheses"),
+                format!(
+                    "prediction family '{}' has models, not hypotheses to test",
+                    f.name
+                ),
+            );
+            continue;
+        }
+        for (hi, h) in names[fi].iter().enumerate() {
+            if !nodes.contains(&(fi, hi)) {
+                ck.err(
+                    format!("{p}.hypotheses"),
+                    format!(
+                        "'{}:{h}' is missing: a family in the graph has every hypothesis in it",
+                        f.name
+                    ),
+                );
+            }
+        }
+        let fs = family_specs.iter().find(|s| s.name == f.name);
+        if fs.is_some_and(|s| {
+            s.multiplicity != MultiplicitySpec::default()
+                && s.multiplicity != Multiplicity::None.into()
+        }) {
+            ck.err(
+                format!("{fp}.multiplicity"),
+                format!(
+                    "family '{}' is decided by analysis.graphical; remove its multiplicity",
+                    f.name
+                ),
+            );
+        }
+        if f.alpha.is_some() {
+            ck.err(format!("{fp}.alpha"), format!("family '{}' is tested at analysis.alpha by analysis.graphical; remove its alpha (give weights instead)", f.name));
+        }
+        if f.gate.is_some() {
+            ck.err(format!("{fp}.gate"), format!("family '{}' is decided by analysis.graphical; express the gate as graph weights and transitions", f.name));
+        }
+    }
+    // A family gated on a member must come after every member (the graph decides after the last).
+    if let Some(&last) = members.last() {
+        for (fi, f) in families.iter().enumerate() {
+            if let Some(gi) = f.gate
+                && members.contains(&gi)
+                && fi < last
+            {
+                ck.err(
+                    format!("analysis.families[{fi}].gate"),
+                    format!("gates on '{}', which analysis.graphical decides after family '{}': list this family after it", families[gi].name, families[last].name),
+                );
+            }
+        }
+    }
+    if ck.problems.len() > n_before {
+        return None;
+    }
+    let graph = resolve_graph(
+        ck,
+        p,
+        &GraphSpec {
+            weights: g.weights.clone(),
+            transitions: g.transitions.clone(),
+        },
+        nodes.len(),
+        "analysis.graphical.hypotheses",
+    )?;
+    Some(CrossGraph { graph, nodes })
 }
