@@ -75,7 +75,7 @@ pub fn html(d: &ReportData) -> String {
         .collect();
     let _ = writeln!(
         o,
-        "<p>{} design: {} controls and {} patients in arms {}; visits {}; allocation {:?}. {} measure(s){}.</p>",
+        "<p>{} design: {} controls and {} patients in arms {}; visits {}; allocation: {}. {} measure(s){}.</p>",
         if s.design_kind == crate::scenario::DesignKind::Crossover {
             "Crossover"
         } else {
@@ -367,23 +367,12 @@ pub fn methods(d: &ReportData) -> String {
         };
         let test = match f.kind {
             FamilyKind::Prediction => String::new(),
-            FamilyKind::Clinical => {
-                format!(
-                    " ({:?} test for score change, Fisher's exact test for rates",
-                    f.test
-                )
-                .to_lowercase()
-                    + ")"
-            }
-            _ => format!(" ({:?} test)", f.test).to_lowercase(),
+            _ => format!(" ({})", esc(&s.family_tests(f))),
         };
         let adj = match (f.kind, f.multiplicity) {
             (FamilyKind::Prediction, _) => String::new(),
             (_, crate::scenario::Multiplicity::None) => ", no multiplicity adjustment".to_string(),
-            (_, crate::scenario::Multiplicity::Bh) => {
-                ", Benjamini-Hochberg FDR adjustment".to_string()
-            }
-            (_, m) => format!(", {m:?} adjustment"),
+            (_, m) => format!(", {} adjustment", m.label()),
         };
         let gate = f
             .gate

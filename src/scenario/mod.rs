@@ -12,6 +12,7 @@
 
 pub mod builtin;
 pub mod implied;
+pub mod labels;
 mod load;
 pub mod prediction;
 mod provenance;
@@ -19,6 +20,7 @@ mod resolve;
 mod sizes;
 pub mod spec;
 mod types;
+mod warnings;
 
 pub use provenance::unsourced_numbers;
 pub use spec::*;
@@ -28,6 +30,7 @@ pub use prediction::{FeatureSet, PredictionConfig};
 pub use resolve::resolve;
 pub use sizes::{Shortfall, Sizes, largest_remainder};
 pub use types::*;
+pub use warnings::{Warning, spec_warnings};
 
 #[cfg(test)]
 mod tests {
