@@ -467,7 +467,11 @@ fn grid_tables(
     );
     let _ = writeln!(
         o,
-        "(any: power to reject at least one hypothesis of the family; prediction: mean AUC, cv = cross-validated)"
+        "(any: power to reject at least one hypothesis of the family;"
+    );
+    let _ = writeln!(
+        o,
+        " AUC cv / AUC true: mean cross-validated / true AUC of a prediction model)"
     );
     let cols: Vec<(String, String, Vec<String>)> = default_selection(s)
         .into_iter()

@@ -69,9 +69,9 @@ impl FamilyKind {
     pub fn label(self) -> &'static str {
         match self {
             FamilyKind::BaselineDifference => "baseline difference, patients vs controls",
-            FamilyKind::ArmChange => "difference in change between arms",
-            FamilyKind::WithinArmChange => "change within one arm",
-            FamilyKind::Clinical => "clinical endpoints between arms",
+            FamilyKind::ArmChange => "difference in biomarker change",
+            FamilyKind::WithinArmChange => "biomarker change within an arm",
+            FamilyKind::Clinical => "clinical endpoints",
             FamilyKind::Correlation => "correlation of change with improvement",
             FamilyKind::Prediction => "prediction of responders",
             FamilyKind::Crossover => "crossover treatment effect",
@@ -332,7 +332,7 @@ mod tests {
         assert_eq!(s.hypothesis_unit(c, 0), "MADRS points");
         assert_eq!(
             s.family_label(c),
-            "clinical endpoints between arms, ketamine vs placebo; Welch t-test; no correction; 1 hypothesis"
+            "clinical endpoints, ketamine vs placebo; Welch t-test; no correction; 1 hypothesis"
         );
         assert_eq!(s.hypothesis_unit(fam("baseline"), 3), "SUVR");
         assert_eq!(s.hypothesis_unit(fam("mechanism"), 0), "r");
