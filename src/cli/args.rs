@@ -261,6 +261,10 @@ pub enum Command {
         /// Largest total N to consider.
         #[arg(long, default_value_t = 1000)]
         max_n: usize,
+        /// What-if grid: PARAM=FROM:TO:STEP or PARAM=v1,v2,... (repeatable: the product grid),
+        /// as for `power --vary`; the sample size at every point, same seed.
+        #[arg(long, value_name = "PARAM=VALUES")]
+        vary: Vec<String>,
         /// Plots and their selection.
         #[command(flatten)]
         plots: PlotArgs,

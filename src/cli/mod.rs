@@ -138,9 +138,16 @@ pub fn run(cli: Cli) -> Result<()> {
             criterion,
             target,
             max_n,
+            vary,
             plots,
             mc,
-        } => sample_size::run(&scenario, &criterion, target, max_n, &plots, &mc),
+        } => {
+            if vary.is_empty() {
+                sample_size::run(&scenario, &criterion, target, max_n, &plots, &mc)
+            } else {
+                sample_size::run_grid(&scenario, &criterion, target, max_n, &vary, &plots, &mc)
+            }
+        }
         Command::Simulate {
             scenario,
             seed,

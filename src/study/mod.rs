@@ -47,12 +47,16 @@ macro_rules! run_settings {
 
 mod mde;
 mod power;
+pub mod riley;
 mod sample_size;
+mod size_grid;
 pub mod vary;
 
-pub use mde::{Effect, MdeResult, MdeRun};
+pub use mde::{Effect, MdeResult, MdeRun, UpperLimit};
 pub use power::{GridPoint, PowerResult, PowerRun, Progress};
+pub use riley::RileyAnswer;
 pub use sample_size::{SampleSizeResult, SampleSizeRun};
+pub use size_grid::SizeGridPoint;
 pub use vary::VaryError;
 
 use crate::error::{RunError, ScenarioError};
