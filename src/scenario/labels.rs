@@ -36,6 +36,8 @@ impl TestKind {
             TestKind::Paired => "paired t-test",
             TestKind::Pearson => "Pearson correlation",
             TestKind::Spearman => "Spearman correlation",
+            TestKind::Tost => "equivalence test (TOST)",
+            TestKind::SmallTelescopes => "small-telescopes test",
         }
     }
 }
