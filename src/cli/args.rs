@@ -89,6 +89,9 @@ pub enum Command {
     Validate {
         /// Scenario files or built-in names (default: the flagship scenario).
         scenarios: Vec<String>,
+        /// List every number without a provenance entry (by default more than a few are counted).
+        #[arg(long)]
+        provenance: bool,
     },
     /// Draw one simulated cohort and write it as a table, one row per subject.
     #[command(after_help = "Example:\n  trialsim simulate --seed 1 --patients 60 --out cohort.csv")]

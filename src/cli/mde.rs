@@ -21,6 +21,7 @@ pub struct Args<'a> {
 
 pub fn run(a: &Args) -> Result<()> {
     let study = Study::load(a.scenario)?;
+    output::warn_slips(&study);
     output::check_mc(a.mc)?;
     if a.mc.out.is_some() {
         return Err(super::usage(

@@ -29,7 +29,10 @@ pub fn run(cli: Cli) -> Result<()> {
             }
             Ok(())
         }
-        Command::Validate { scenarios } => validate::run(scenarios),
+        Command::Validate {
+            scenarios,
+            provenance,
+        } => validate::run(scenarios, provenance),
         Command::Power {
             scenario,
             n,

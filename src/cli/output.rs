@@ -260,3 +260,11 @@ pub fn progress_bar() -> Option<indicatif::ProgressBar> {
     );
     Some(bar)
 }
+
+/// Print the scenario's likely unit slips (legal values such as `test_retest_cv: 4`) on standard
+/// error before a run, so they are seen before the results they distort.
+pub fn warn_slips(study: &trialsim::Study) {
+    for w in study.scenario().warnings() {
+        eprintln!("warning: {w}");
+    }
+}

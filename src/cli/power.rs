@@ -21,6 +21,7 @@ pub struct Args<'a> {
 
 pub fn run(a: &Args) -> Result<()> {
     let study = Study::load(a.scenario)?;
+    output::warn_slips(&study);
     let s = study.scenario();
     output::check_mc(a.mc)?;
     output::check_plots(s, a.plots)?;

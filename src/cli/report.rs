@@ -26,6 +26,7 @@ pub fn run(a: &Args) -> Result<()> {
         )));
     }
     let study = Study::load(a.scenario)?;
+    output::warn_slips(&study);
     output::check_outputs(&[a.out], &[Path::new(a.scenario)])?;
     let options = report::build::ReportOptions {
         grid: a.grid.map(output::parse_grid).transpose()?,

@@ -16,6 +16,7 @@ pub fn run(
     mc: &McArgs,
 ) -> Result<()> {
     let study = Study::load(name)?;
+    output::warn_slips(&study);
     output::check_mc(mc)?;
     output::check_plots(study.scenario(), plots)?;
     let outs: Vec<&std::path::Path> = [&mc.out, &plots.plot]

@@ -1,7 +1,7 @@
 //! `trialsim simulate`: one simulated cohort as a table.
 
 use super::args::Format;
-use super::output::Stdout;
+use super::output::{self, Stdout};
 use super::usage;
 use anyhow::Result;
 use std::path::PathBuf;
@@ -17,6 +17,7 @@ pub fn run(
     truth: bool,
 ) -> Result<()> {
     let study = Study::load(name)?;
+    output::warn_slips(&study);
     if let Some(p) = &out {
         super::output::check_outputs(&[p.as_path()], &[std::path::Path::new(name)])?;
     }

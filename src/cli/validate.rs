@@ -4,7 +4,7 @@ use super::output::Stdout;
 use anyhow::Result;
 use trialsim::{ScenarioError, Study, report, scenario};
 
-pub fn run(names: Vec<String>) -> Result<()> {
+pub fn run(names: Vec<String>, provenance: bool) -> Result<()> {
     let names = if names.is_empty() {
         vec![scenario::builtin::DEFAULT.to_string()]
     } else {
@@ -19,10 +19,11 @@ pub fn run(names: Vec<String>) -> Result<()> {
         match Study::load(name) {
             Ok(study) => {
                 out.line(&format!("{}: ok", study.label()))?;
-                out.text(&report::validate::summary(
-                    study.scenario(),
-                    &study.unsourced_numbers(),
-                ))?;
+                let unsourced = study.unsourced_numbers();
+                out.text(&report::validate::summary(study.scenario(), &unsourced))?;
+                if provenance && unsourced.len() > report::validate::PROVENANCE_LIST_MAX {
+                    out.text(&report::validate::provenance_list(&unsourced))?;
+                }
             }
             Err(e) => {
                 eprintln!("Error: {e}");

@@ -473,7 +473,7 @@ fn scenario_section(o: &mut String, s: &Scenario) {
         .collect();
     let _ = writeln!(
         o,
-        "<p>{} design: {} controls and {} patients in arms {}; visits {}; allocation {:?}. {} measure(s){}.</p>",
+        "<p>{} design: {} controls and {} patients in arms {}; visits {}; allocation: {}. {} measure(s){}.</p>",
         if s.design_kind == crate::scenario::DesignKind::Crossover {
             "Crossover"
         } else {
@@ -676,15 +676,7 @@ pub fn methods(d: &ReportData) -> String {
         };
         let test = match f.kind {
             FamilyKind::Prediction => String::new(),
-            FamilyKind::Clinical => {
-                format!(
-                    " ({:?} test for score change, Fisher's exact test for rates",
-                    f.test
-                )
-                .to_lowercase()
-                    + ")"
-            }
-            _ => format!(" ({:?} test)", f.test).to_lowercase(),
+            _ => format!(" ({})", esc(&s.family_tests(f))),
         };
         let graph = s.graphical.as_ref().is_some_and(|g| g.has_family(fi));
         let adj = match (f.kind, f.multiplicity) {
@@ -692,10 +684,7 @@ pub fn methods(d: &ReportData) -> String {
             _ if graph => ", decided by the graphical procedure across families".to_string(),
             _ if f.graph.is_some() => ", graphical multiplicity procedure".to_string(),
             (_, crate::scenario::Multiplicity::None) => ", no multiplicity adjustment".to_string(),
-            (_, crate::scenario::Multiplicity::Bh) => {
-                ", Benjamini-Hochberg FDR adjustment".to_string()
-            }
-            (_, m) => format!(", {m:?} adjustment"),
+            (_, m) => format!(", {} adjustment", m.label()),
         };
         let gate = f
             .gate

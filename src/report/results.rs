@@ -377,8 +377,12 @@ pub fn learning_plot(s: &Scenario, seed: u64, rows: &[Row]) -> Result<String, St
     super::plot::svg(&spec, &curves)
 }
 
+/// Widest line of the terminal tables that the grid layout aims for.
+pub const TERMINAL_WIDTH: usize = 100;
+
 /// Terminal summary of a power run: per family the family-wise figures, then per hypothesis power,
-/// estimate, truth, bias and coverage. With several N, a power-curve table instead.
+/// estimate, truth, bias, RMSE, exaggeration ratio (type M) and coverage with the estimate's unit.
+/// With several N, power-curve tables instead (at most [`TERMINAL_WIDTH`] characters wide).
 pub fn summary(s: &Scenario, rows: &[Row], reps: u64) -> String {
     let mut ns: Vec<usize> = rows.iter().map(|r| r.n_total).collect();
     ns.dedup();
@@ -388,37 +392,7 @@ pub fn summary(s: &Scenario, rows: &[Row], reps: u64) -> String {
         return "no results: the analysis plan has no families\n".into();
     }
     if ns.len() > 1 {
-        let _ = writeln!(
-            o,
-            "Power by total N ({reps} simulated trials per N; ± is the Monte Carlo SE)"
-        );
-        let cols = default_selection(s);
-        let _ = writeln!(
-            o,
-            "(columns: FAMILY:HYPOTHESIS power; for prediction families MODEL mean AUC, cross-validated and true)"
-        );
-        let _ = write!(o, "{:>7} {:>9} {:>9}", "N", "controls", "patients");
-        for (f, h, m) in &cols {
-            let label = if *m == "power" {
-                format!("{f}:{h}")
-            } else {
-                format!("{h} {m}")
-            };
-            let _ = write!(o, " {label:>18}");
-        }
-        o.push('\n');
-        for &n in &ns {
-            let r0 = rows.iter().find(|r| r.n_total == n).expect("row for n");
-            let _ = write!(o, "{:>7} {:>9} {:>9}", n, r0.n_controls, r0.n_patients);
-            for (f, h, m) in &cols {
-                let cell = index
-                    .find(n, f, h, m)
-                    .map(|r| fmt_pm(r.value, r.mc_se))
-                    .unwrap_or_else(|| "-".into());
-                let _ = write!(o, " {cell:>18}");
-            }
-            o.push('\n');
-        }
+        grid_tables(&mut o, s, rows, &ns, &index, reps);
         return o;
     }
     let n = ns[0];
@@ -428,14 +402,16 @@ pub fn summary(s: &Scenario, rows: &[Row], reps: u64) -> String {
         "{}: N = {} ({} controls, {} patients), {} simulated trials, alpha {}; ± is the Monte Carlo SE",
         s.spec.name, n, r0.n_controls, r0.n_patients, reps, s.alpha
     );
-    for (fi, f) in s.families.iter().enumerate() {
+    for f in s.families.iter() {
         let _ = writeln!(o);
         let get = |h: &str, m: &str| index.find(n, &f.name, h, m);
         if let Some(cfg) = &f.prediction {
             let _ = writeln!(
                 o,
-                "{} (prediction of {:?} in arm {}; AUC target {} for assurance):",
-                f.name, cfg.target, s.arms[cfg.arm].name, cfg.auc_target
+                "{}: {} (AUC target {} for assurance)",
+                f.name,
+                s.family_label(f),
+                cfg.auc_target
             );
             let _ = writeln!(
                 o,
@@ -470,51 +446,141 @@ pub fn summary(s: &Scenario, rows: &[Row], reps: u64) -> String {
             }
             continue;
         }
-        let any = get("any", "power")
-            .map(|r| fmt_pm(r.value, r.mc_se))
-            .unwrap_or_default();
-        let all = get("all", "power")
-            .map(|r| fmt_pm(r.value, r.mc_se))
-            .unwrap_or_else(|| "- (no true effects)".into());
-        let fwer = get("family", "fwer")
-            .map(|r| fmt_pm(r.value, r.mc_se))
-            .unwrap_or_default();
-        let fdr = get("family", "fdr")
-            .map(|r| fmt_pm(r.value, r.mc_se))
-            .unwrap_or_default();
+        let fig = |h: &str, m: &str| get(h, m).map(|r| fmt_pm(r.value, r.mc_se));
+        let any = fig("any", "power").unwrap_or_default();
+        let all = fig("all", "power").unwrap_or_else(|| "- (no true effects)".into());
+        let fwer = fig("family", "fwer").unwrap_or_default();
+        let fdr = fig("family", "fdr").unwrap_or_default();
+        let _ = writeln!(o, "{}: {}", f.name, s.family_label(f));
         let _ = writeln!(
             o,
-            "{} ({:?}, {:?}, {}{}): any {any}   all {all}   FWER {fwer}   FDR {fdr}",
-            f.name,
-            f.kind,
-            f.test,
-            s.procedure_label(fi),
-            f.alpha
-                .map(|a| format!(", alpha {a} {:?}", f.alternative))
-                .unwrap_or_default()
+            "  power: any {any}   all {all}   FWER {fwer}   FDR {fdr}"
         );
+        let hyps = s.hypotheses(f);
+        let w = hyps.iter().map(|h| h.len()).max().unwrap_or(0).max(10);
         let _ = writeln!(
             o,
-            "  {:<26} {:>15} {:>11} {:>11} {:>11} {:>9}",
-            "hypothesis", "power", "truth", "mean est", "bias", "coverage"
+            "  {:<w$} {:>13} {:>9} {:>9} {:>9} {:>8} {:>6} {:>8}  unit",
+            "hypothesis", "power", "truth", "mean est", "bias", "RMSE", "type M", "coverage"
         );
-        for h in s.hypotheses(f) {
-            let p = get(&h, "power")
-                .map(|r| fmt_pm(r.value, r.mc_se))
-                .unwrap_or_default();
-            let t = get(&h, "true_value").map(|r| r.value).unwrap_or(f64::NAN);
-            let m = get(&h, "mean_estimate")
-                .map(|r| r.value)
-                .unwrap_or(f64::NAN);
-            let b = get(&h, "bias").map(|r| r.value).unwrap_or(f64::NAN);
-            let c = get(&h, "coverage")
-                .map(|r| format!("{:.3}", r.value))
-                .unwrap_or_default();
+        for (i, h) in hyps.iter().enumerate() {
+            let value = |m: &str| get(h, m).map(|r| r.value).unwrap_or(f64::NAN);
+            let p = fig(h, "power").unwrap_or_default();
+            let signed = |m: &str| dash(value(m), |v| format!("{v:+.4}"));
+            let rmse = dash(value("rmse"), |v| format!("{v:.4}"));
+            let type_m = dash(value("type_m"), |v| format!("{v:.2}"));
+            let c = dash(value("coverage"), |v| format!("{v:.3}"));
             let _ = writeln!(
                 o,
-                "  {h:<26} {p:>15} {t:>+11.4} {m:>+11.4} {b:>+11.4} {c:>9}"
+                "  {h:<w$} {p:>13} {:>9} {:>9} {:>9} {rmse:>8} {type_m:>6} {c:>8}  {}",
+                signed("true_value"),
+                signed("mean_estimate"),
+                signed("bias"),
+                s.hypothesis_unit(f, i)
             );
         }
     }
+    let _ = writeln!(o);
+    let _ = writeln!(
+        o,
+        "type M: mean exaggeration |estimate / truth| among significant estimates (1 = none)"
+    );
     o
+}
+
+/// A number, or `-` when it is missing.
+fn dash(v: f64, f: impl Fn(f64) -> String) -> String {
+    if v.is_nan() { "-".into() } else { f(v) }
+}
+
+/// Power curves as tables: N down the side, the default selection's figures across, packed into
+/// blocks no wider than [`TERMINAL_WIDTH`] (a column wider than that gets a block of its own).
+/// Each column is headed by its family (at the family's first column in a block) and its
+/// hypothesis.
+fn grid_tables(
+    o: &mut String,
+    s: &Scenario,
+    rows: &[Row],
+    ns: &[usize],
+    index: &RowIndex,
+    reps: u64,
+) {
+    let _ = writeln!(
+        o,
+        "Power by total N ({reps} simulated trials per N; ± is the Monte Carlo SE)"
+    );
+    let _ = writeln!(
+        o,
+        "(any: power to reject at least one hypothesis of the family;"
+    );
+    let _ = writeln!(
+        o,
+        " AUC cv / AUC true: mean cross-validated / true AUC of a prediction model)"
+    );
+    let cols: Vec<(String, String, Vec<String>)> = default_selection(s)
+        .into_iter()
+        .map(|(f, h, m)| {
+            let label = match m.as_str() {
+                "power" => h.clone(),
+                "auc_cv" => format!("{h} AUC cv"),
+                "auc_true" => format!("{h} AUC true"),
+                _ => format!("{h} {m}"),
+            };
+            let cells = ns
+                .iter()
+                .map(|&n| {
+                    index
+                        .find(n, &f, &h, &m)
+                        .map(|r| fmt_pm(r.value, r.mc_se))
+                        .unwrap_or_else(|| "-".into())
+                })
+                .collect();
+            (f, label, cells)
+        })
+        .collect();
+    let lead = format!("{:>7} {:>9} {:>9}", "N", "controls", "patients");
+    let width = |k: usize, first_of_family: bool| {
+        let (f, label, cells) = &cols[k];
+        let fam = if first_of_family { f.len() } else { 0 };
+        cells
+            .iter()
+            .map(|c| c.chars().count())
+            .chain([label.len(), fam])
+            .max()
+            .unwrap_or(0)
+    };
+    let mut k = 0;
+    while k < cols.len() {
+        // Pack columns into this block while the line fits.
+        let mut block: Vec<(usize, usize, bool)> = Vec::new();
+        let mut used = lead.len();
+        while k < cols.len() {
+            let first = block.last().is_none_or(|&(j, _, _)| cols[j].0 != cols[k].0);
+            let w = width(k, first);
+            if !block.is_empty() && used + 2 + w > TERMINAL_WIDTH {
+                break;
+            }
+            used += 2 + w;
+            block.push((k, w, first));
+            k += 1;
+        }
+        let _ = writeln!(o);
+        let mut fam_line = " ".repeat(lead.len());
+        let mut head = lead.clone();
+        for &(j, w, first) in &block {
+            let fam = if first { cols[j].0.as_str() } else { "" };
+            let _ = write!(fam_line, "  {fam:>w$}");
+            let _ = write!(head, "  {:>w$}", cols[j].1);
+        }
+        let _ = writeln!(o, "{}", fam_line.trim_end());
+        let _ = writeln!(o, "{head}");
+        for (i, &n) in ns.iter().enumerate() {
+            let r0 = rows.iter().find(|r| r.n_total == n).expect("row for n");
+            let _ = write!(o, "{:>7} {:>9} {:>9}", n, r0.n_controls, r0.n_patients);
+            for &(j, w, _) in &block {
+                let _ = write!(o, "  {:>w$}", cols[j].2[i]);
+            }
+            o.push('\n');
+        }
+    }
 }

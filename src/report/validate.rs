@@ -1,6 +1,6 @@
 //! The text printed by `trialsim validate`.
 
-use crate::scenario::{Scenario, implied::implied};
+use crate::scenario::{Scenario, implied::implied, labels::count};
 use std::fmt::Write;
 
 /// A readable summary of what the scenario implies, plus the numbers that cite no source.
@@ -58,56 +58,73 @@ pub fn summary(s: &Scenario, unsourced: &[String]) -> String {
     let hyps: usize = s.families.iter().map(|f| s.hypotheses(f).len()).sum();
     let _ = writeln!(
         o,
-        "Analysis plan: {} families, {} hypotheses, alpha {}",
-        s.families.len(),
-        hyps,
+        "Analysis plan: {}, {}, alpha {}",
+        count(s.families.len(), "family", "families"),
+        count(hyps, "hypothesis", "hypotheses"),
         s.alpha
     );
-    for (fi, f) in s.families.iter().enumerate() {
+    for f in s.families.iter() {
         let gate = f
             .gate
             .map(|g| format!(", gated by {}", s.families[g].name))
             .unwrap_or_default();
-        if let Some(cfg) = &f.prediction {
-            let models: Vec<&str> = cfg.models.iter().map(|m| m.name()).collect();
-            let _ = writeln!(
-                o,
-                "  {:<18} Prediction of {:?} in arm {} from {:?} ({} features), models {}, {:?}{gate}",
-                f.name,
-                cfg.target,
-                s.arms[cfg.arm].name,
-                cfg.features,
-                cfg.n_features(),
-                models.join(", "),
-                cfg.validation
-            );
-            continue;
-        }
+        let _ = writeln!(o, "  {:<18} {}{gate}", f.name, s.family_label(f));
+    }
+    slip_warnings(&mut o, s);
+    provenance_lines(&mut o, unsourced, false);
+    o
+}
+
+/// Listing every unsourced number helps only when there are a few; a scenario written without
+/// provenance would otherwise print dozens of lines.
+pub const PROVENANCE_LIST_MAX: usize = 8;
+
+/// The values that look like unit slips (see [`Scenario::warnings`]), one line each.
+fn slip_warnings(o: &mut String, s: &Scenario) {
+    let w = s.warnings();
+    if w.is_empty() {
+        return;
+    }
+    let _ = writeln!(o);
+    for w in &w {
+        let _ = writeln!(o, "warning: {w}");
+    }
+}
+
+/// The numbers without provenance: listed when there are at most [`PROVENANCE_LIST_MAX`] (or
+/// `all`), else counted with a pointer to `validate --provenance`.
+fn provenance_lines(o: &mut String, unsourced: &[String], all: bool) {
+    if unsourced.is_empty() {
+        return;
+    }
+    let _ = writeln!(o);
+    if !all && unsourced.len() > PROVENANCE_LIST_MAX {
         let _ = writeln!(
             o,
-            "  {:<18} {:?}, {:?} test, {}, {} hypotheses{gate}{alpha}",
-            f.name,
-            f.kind,
-            f.test,
-            s.procedure_label(fi),
-            s.hypotheses(f).len(),
-            alpha = f
-                .alpha
-                .map(|a| format!(", alpha {a} {:?}", f.alternative))
-                .unwrap_or_default()
+            "note: {} have no provenance entry (cite a source or mark them 'assumption:'); \
+             `trialsim validate --provenance` lists them",
+            count(unsourced.len(), "number", "numbers")
         );
+        return;
     }
-    if !unsourced.is_empty() {
-        let _ = writeln!(o);
-        let _ = writeln!(
-            o,
-            "warning: {} numbers have no provenance entry (cite a source or mark them 'assumption:'):",
-            unsourced.len()
-        );
-        for u in unsourced {
-            let _ = writeln!(o, "  {u}");
+    let _ = writeln!(
+        o,
+        "warning: {} no provenance entry (cite a source or mark them 'assumption:'):",
+        if unsourced.len() == 1 {
+            "1 number has".to_string()
+        } else {
+            format!("{} numbers have", unsourced.len())
         }
+    );
+    for u in unsourced {
+        let _ = writeln!(o, "  {u}");
     }
+}
+
+/// Every number without provenance, one per line (`trialsim validate --provenance`).
+pub fn provenance_list(unsourced: &[String]) -> String {
+    let mut o = String::new();
+    provenance_lines(&mut o, unsourced, true);
     o
 }
 
@@ -169,7 +186,7 @@ fn region_tables(o: &mut String, s: &Scenario) {
 fn design_lines(o: &mut String, s: &Scenario) {
     let _ = writeln!(
         o,
-        "  design: {:?}; visits: {} (second scan at {})",
+        "  design: {}; visits: {} (second scan at {})",
         s.design_kind,
         s.visits.join(", "),
         s.visits[s.scan_visit]
@@ -190,7 +207,7 @@ fn design_lines(o: &mut String, s: &Scenario) {
             );
         }
         None => {
-            let _ = writeln!(o, "  allocation: {:?}", s.spec.design.allocation);
+            let _ = writeln!(o, "  allocation: {}", s.spec.design.allocation);
         }
     }
     for c in &s.covariates {

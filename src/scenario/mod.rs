@@ -13,6 +13,7 @@
 pub mod builtin;
 mod graphspec;
 pub mod implied;
+pub mod labels;
 mod load;
 pub mod prediction;
 pub mod prior;
@@ -21,6 +22,7 @@ mod resolve;
 mod sizes;
 pub mod spec;
 mod types;
+mod warnings;
 
 pub use provenance::unsourced_numbers;
 pub use spec::*;
@@ -30,6 +32,7 @@ pub use prediction::{FeatureSet, PredictionConfig};
 pub use resolve::resolve;
 pub use sizes::{Shortfall, Sizes, largest_remainder};
 pub use types::*;
+pub use warnings::{Warning, spec_warnings};
 
 #[cfg(test)]
 mod tests {

@@ -281,17 +281,17 @@ impl CrossGraph {
 }
 
 impl Scenario {
-    /// The multiplicity procedure of family `fi` as shown in summaries: the procedure's name
-    /// (`Holm`, ...), `Graphical` for a graph within the family, `Graphical(analysis)` for a
-    /// family decided by `analysis.graphical`.
+    /// The multiplicity procedure of family `fi` in plain words: the procedure's name (`Holm`,
+    /// ...), `graphical procedure` for a graph within the family, `graphical procedure across
+    /// families` for a family decided by `analysis.graphical`.
     pub fn procedure_label(&self, fi: usize) -> String {
         let f = &self.families[fi];
         if self.graphical.as_ref().is_some_and(|g| g.has_family(fi)) {
-            "Graphical(analysis)".into()
+            "graphical procedure across families".into()
         } else if f.graph.is_some() {
-            "Graphical".into()
+            "graphical procedure".into()
         } else {
-            format!("{:?}", f.multiplicity)
+            f.multiplicity.label().into()
         }
     }
 

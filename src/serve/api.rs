@@ -265,6 +265,8 @@ pub fn validate(body: &[u8]) -> Answer {
             "min_total": crate::montecarlo::search::min_total(s),
             "families": families,
             "default_selection": results::default_selection(s),
+            "warnings": s.warnings().iter().map(|w| json!({"path": w.path, "value": w.value,
+                                                           "message": w.message})).collect::<Vec<_>>(),
         }),
     ))
 }

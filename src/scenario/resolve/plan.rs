@@ -51,7 +51,7 @@ pub(in crate::scenario) fn default_families(spec: &ScenarioSpec) -> Vec<FamilySp
     if spec.design.patients > 0 && spec.design.arms.len() >= 2 {
         out.push(base("clinical", FamilyKind::Clinical));
         if regions {
-            out.push(base("ampar_change", FamilyKind::ArmChange));
+            out.push(base("biomarker_change", FamilyKind::ArmChange));
         }
     }
     if regions && spec.design.patients > 0 && !spec.design.arms.is_empty() {
