@@ -20,7 +20,18 @@ use trialsim::{RunError, ScenarioError, Setting, scenario};
 /// Run one command.
 pub fn run(cli: Cli) -> Result<()> {
     match cli.command {
-        Command::Scenarios => {
+        Command::Scenarios { show: Some(name) } => match scenario::builtin::get(&name) {
+            Some(text) => output::Stdout::new().text(text),
+            None => Err(usage(format!(
+                "--show {name}: no built-in scenario of that name; built-ins: {}",
+                scenario::builtin::BUILTIN
+                    .iter()
+                    .map(|(n, _)| *n)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))),
+        },
+        Command::Scenarios { show: None } => {
             let mut out = output::Stdout::new();
             for (name, text) in scenario::builtin::BUILTIN {
                 let s = scenario::parse(name, text)?;
@@ -33,6 +44,8 @@ pub fn run(cli: Cli) -> Result<()> {
             scenario,
             n,
             n_grid,
+            grow,
+            sizes,
             shard,
             precision,
             vary,
@@ -42,6 +55,8 @@ pub fn run(cli: Cli) -> Result<()> {
             scenario: &scenario,
             n,
             grid: n_grid.as_deref(),
+            grow,
+            sizes: &sizes,
             shard: shard.as_deref(),
             precision,
             vary: &vary,
@@ -60,7 +75,7 @@ pub fn run(cli: Cli) -> Result<()> {
             mc,
         } => mde::run(&mde::Args {
             scenario: &scenario,
-            criterion: &criterion,
+            criterion: criterion.as_deref(),
             target,
             n,
             param: &vary_param,
@@ -75,6 +90,7 @@ pub fn run(cli: Cli) -> Result<()> {
             out,
             n_grid,
             criterion,
+            sizes,
             target,
             max_n,
             reps,
@@ -85,6 +101,7 @@ pub fn run(cli: Cli) -> Result<()> {
             out: &out,
             grid: n_grid.as_deref(),
             criterion: criterion.as_deref(),
+            sizes: &sizes,
             target,
             max_n,
             reps,
@@ -135,9 +152,20 @@ pub fn run(cli: Cli) -> Result<()> {
             criterion,
             target,
             max_n,
+            grow,
+            sizes,
             plots,
             mc,
-        } => sample_size::run(&scenario, &criterion, target, max_n, &plots, &mc),
+        } => sample_size::run(&sample_size::Args {
+            scenario: &scenario,
+            criterion: criterion.as_deref(),
+            target,
+            max_n,
+            grow,
+            sizes: &sizes,
+            plots: &plots,
+            mc: &mc,
+        }),
         Command::Simulate {
             scenario,
             seed,
@@ -175,6 +203,8 @@ fn flag(s: Setting) -> &'static str {
         Setting::Vary => "--vary",
         Setting::Alpha => "--alpha",
         Setting::Plot => "--plot",
+        Setting::Groups => "--controls/--patients/--arm",
+        Setting::Grow => "--grow",
         _ => "an option",
     }
 }

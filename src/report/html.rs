@@ -270,16 +270,20 @@ pub fn html(d: &ReportData) -> String {
                 (Some(n), Some(r)) => {
                     let _ = writeln!(
                         o,
-                        "<p>The smallest total N with {} &ge; {} is <b>{n}</b> ({} controls, {} patients), where it measured {} \
-                         (95 % Monte Carlo interval {:.3}&ndash;{:.3}, {} trials). N consistent with Monte Carlo error: {} to {}.</p>",
+                        "<p>The smallest number of {} with {} &ge; {} is <b>{n}</b> ({}; <b>{}</b> enrolled: {} controls, {} patients), where it measured {} \
+                         (95 % Monte Carlo interval {:.3}&ndash;{:.3}, {} trials). {} consistent with Monte Carlo error: {} to {}.</p>",
+                        ss.grow.counts(),
                         esc(&label),
                         ss.target,
+                        esc(&ss.groups_note()),
+                        r.n_total,
                         r.n_controls,
                         r.n_patients,
                         fmt_pm(r.value, r.mc_se),
                         r.ci_low,
                         r.ci_high,
                         r.reps,
+                        ss.grow.counts(),
                         ss.n_low.map_or("&ndash;".into(), |x| x.to_string()),
                         ss.n_high
                             .map_or(format!("more than {}", ss.range.1), |x| x.to_string())
@@ -323,7 +327,7 @@ pub fn html(d: &ReportData) -> String {
     data["rows_own"] = super::results::rows_json(d.own);
     data["rows_grid"] = super::results::rows_json(d.grid);
     if let Some(ss) = d.sample_size {
-        data["sample_size"] = serde_json::json!({"n_total": ss.n, "n_total_low": ss.n_low, "n_total_high": ss.n_high, "target": ss.target});
+        data["sample_size"] = serde_json::json!({"grow": ss.grow, "held": ss.held, "n": ss.n, "n_total": ss.total_at(ss.n), "n_total_low": ss.total_at(ss.n_low), "n_total_high": ss.total_at(ss.n_high), "target": ss.target});
     }
     let json = serde_json::to_string(&data)
         .unwrap_or_default()

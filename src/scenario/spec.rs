@@ -415,6 +415,10 @@ pub struct FamilySpec {
     /// `baseline_score`); default `["baseline_score"]`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub adjust: Option<Vec<String>>,
+    /// The study's primary family (at most one): its headline figure is the default criterion of
+    /// `sample-size`, `mde` and `report`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub primary: Option<bool>,
 }
 
 /// A ridge penalty: a number or `"cv"`.

@@ -45,13 +45,15 @@ macro_rules! run_settings {
     };
 }
 
+mod groups;
 mod mde;
 mod power;
 mod sample_size;
 pub mod vary;
 
+pub use groups::GroupSizes;
 pub use mde::{Effect, MdeResult, MdeRun};
-pub use power::{GridPoint, PowerResult, PowerRun, Progress};
+pub use power::{GridPoint, NotRun, PowerResult, PowerRun, Progress};
 pub use sample_size::{SampleSizeResult, SampleSizeRun};
 pub use vary::VaryError;
 
@@ -230,6 +232,7 @@ impl Study {
             truths,
             study,
             grid: Vec::new(),
+            not_run: Vec::new(),
         })
     }
 }
