@@ -140,6 +140,9 @@ pub fn run(a: &Args) -> Result<()> {
                 a.mc.reps
             ));
         }
+        for nr in &result.not_run {
+            text.push_str(&format!("{nr}\n"));
+        }
         Stdout::new().text(&text)?;
     } else {
         Stdout::new().text(&report::grid::summary(&result))?;
