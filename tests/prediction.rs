@@ -322,6 +322,13 @@ fn exact_true_metrics_agree_with_a_large_holdout_sample() {
                         slow.calibration_slope,
                         0.01,
                     ),
+                    // Calibration-in-the-large: SD about 1/sqrt(n p (1-p)) < 0.005 here.
+                    (
+                        "calibration_intercept",
+                        fast.calibration_intercept,
+                        slow.calibration_intercept,
+                        0.005,
+                    ),
                 ];
                 for (name, a, b, se) in checks {
                     assert!(
@@ -365,5 +372,121 @@ fn a_large_training_sample_reaches_the_optimal_auc_of_a_single_predictor() {
         "gap {} ± {}",
         gap.value,
         gap.mc_se
+    );
+}
+
+/// TRIPOD-oriented figures: the tail probabilities of the calibration slope in new patients are
+/// ordered and agree with the slope's own quantiles, and expected shrinkage is its mean.
+#[test]
+fn calibration_slope_tail_probabilities_agree_with_its_quantiles() {
+    let study = trialsim::Study::load("ketamine-ampar-2026").unwrap();
+    let res = study
+        .power()
+        .reps(120)
+        .seed(5)
+        .n(83)
+        .threads(2)
+        .run()
+        .unwrap();
+    let fig = |m: &str| {
+        let r = res.table.get(83, "prediction", "ridge", m).unwrap();
+        (r.value, r.mc_se)
+    };
+    let (p8, _) = fig("calibration_slope_true_below_0.8");
+    let (p9, _) = fig("calibration_slope_true_below_0.9");
+    assert!((0.0..=1.0).contains(&p8) && p8 <= p9, "{p8} {p9}");
+    // The empirical CDF at the quantiles (histogram resolution is far finer than the steps).
+    let n = 120.0;
+    for (q, level) in [("q25", 0.25), ("q50", 0.5), ("q75", 0.75)] {
+        let (v, _) = fig(&format!("calibration_slope_true_{q}"));
+        let slack = 1.0 / n;
+        if v < 0.8 {
+            assert!(p8 >= level - slack, "q {q} = {v} < 0.8 but P(<0.8) = {p8}");
+        } else if v > 0.8 {
+            assert!(p8 <= level + slack, "q {q} = {v} > 0.8 but P(<0.8) = {p8}");
+        }
+    }
+    let (mean, _) = fig("calibration_slope_true");
+    let (shrink, _) = fig("expected_shrinkage");
+    assert_eq!(mean, shrink);
+    let (citl, se) = fig("calibration_intercept_true");
+    assert!(citl.is_finite() && se.is_finite());
+}
+
+/// Riley et al.'s closed form beside the simulation, for the flagship's prediction family, equals
+/// an independent SciPy implementation of the three pmsampsize criteria from the same inputs
+/// (outcome prevalence, 14 candidate parameters, C-statistic).
+#[test]
+fn riley_answer_for_the_flagship_matches_an_independent_computation() {
+    let study = trialsim::Study::load("ketamine-ampar-2026").unwrap();
+    let r = study.riley("prediction").unwrap();
+    eprintln!("{r:?}");
+    assert_eq!(r.parameters, 14);
+    assert_eq!(r.outcome, "response");
+    assert!(
+        (r.prevalence - REF_PREVALENCE).abs() < 1e-9,
+        "{}",
+        r.prevalence
+    );
+    assert!((r.c_statistic - REF_C).abs() < 1e-9, "{}", r.c_statistic);
+    assert!((r.r2_cs - REF_R2CS).abs() < 1e-6, "{}", r.r2_cs);
+    assert_eq!(r.criteria, REF_CRITERIA);
+    assert_eq!(r.n_development, REF_CRITERIA.into_iter().max().unwrap());
+    // Completers in the arm: 1:1 allocation and the arm's improvement-dependent dropout.
+    assert!((r.arm_share - 0.5).abs() < 1e-12);
+    assert_eq!(
+        r.patients_total,
+        (r.n_development as f64 / (0.5 * r.completion)).ceil() as u64
+    );
+}
+// Inputs pinned from the flagship (prevalence: the exact sum over the baseline score, checked
+// against exact enumeration in tests/exact_truth.rs; C: the exact optimal AUC, checked against its
+// closed form in this file). The Riley figures from them, computed independently in SciPy 1.14:
+//   import numpy as np; from scipy import integrate, stats
+//   phi, C, p = 0.1982975165538099, 0.6646058267733791, 14
+//   mu = np.sqrt(2) * stats.norm.ppf(C); a = np.log(phi / (1 - phi))   # binormal, equal variances
+//   f = lambda x: (phi * stats.norm.pdf(x, mu) * -np.logaddexp(0, -(a + mu*x - mu*mu/2))
+//                  + (1 - phi) * stats.norm.pdf(x) * -np.logaddexp(0, a + mu*x - mu*mu/2))
+//   I = integrate.quad(f, -30, 30, epsabs=1e-15, limit=500)[0] - (phi*np.log(phi) + (1-phi)*np.log(1-phi))
+//   R2 = 1 - np.exp(-2 * I)                                            # 0.054268723783366224
+//   n1 = ceil(p / ((0.9 - 1) * log(1 - R2 / 0.9)))                       # 2252
+//   mx = 1 - (phi**phi * (1-phi)**(1-phi))**2; S2 = R2 / (R2 + 0.05 * mx)
+//   n2 = ceil(p / ((S2 - 1) * log(1 - R2 / S2)))                         # 425
+//   n3 = ceil((1.96 / 0.05)**2 * phi * (1 - phi))                        # 245
+const REF_PREVALENCE: f64 = 0.1982975165538099;
+const REF_C: f64 = 0.6646058267733791;
+const REF_R2CS: f64 = 0.054268723783366224;
+const REF_CRITERIA: [u64; 3] = [2252, 425, 245];
+
+/// `sample-size` sizes a prediction model to the calibration slope's tail (a target that must
+/// fall: at most) and prints Riley et al.'s closed-form answer beside the simulated one.
+#[test]
+fn sample_size_for_the_calibration_slope_prints_riley_beside_it() {
+    let out = common::trialsim()
+        .args([
+            "sample-size",
+            "--criterion",
+            "prediction:ridge:calibration_slope_true_below_0.9",
+            "--target",
+            "0.5",
+            "--reps",
+            "24",
+            "--max-n",
+            "160",
+            "--seed",
+            "3",
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("prediction:ridge:calibration_slope_true_below_0.9 is not <= 0.5"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "Riley et al. (2019) closed form for 'prediction': at least 2252 ketamine patients"
+        ),
+        "{text}"
     );
 }

@@ -262,7 +262,7 @@ fn spearman_with_ties_matches_scipy() {
 
 mod prediction {
     use trialsim::stats::logistic::{Fit, Logistic};
-    use trialsim::stats::metrics::{auc, calibration_slope};
+    use trialsim::stats::metrics::{auc, calibration_intercept, calibration_slope};
 
     const X1: [f64; 12] = [
         0.5, -1.2, 0.3, 1.8, -0.7, 0.9, -0.2, 1.1, -1.5, 0.4, 2.0, -0.9,
@@ -275,7 +275,7 @@ mod prediction {
         X1.iter().zip(&X2).flat_map(|(a, b)| [*a, *b]).collect()
     }
 
-    fn labels(v: [u8; 12]) -> Vec<bool> {
+    fn labels<const N: usize>(v: [u8; N]) -> Vec<bool> {
         v.iter().map(|&b| b == 1).collect()
     }
 
@@ -365,6 +365,30 @@ mod prediction {
         let s = [0.1, 0.4, 0.35, 0.8, 0.4, 0.4];
         assert!((auc(&s, &y, &mut Vec::new()) - 0.6666666666666667).abs() < 1e-12);
         assert!(auc(&s, &[true; 6], &mut Vec::new()).is_nan());
+    }
+
+    #[test]
+    fn calibration_intercept_matches_statsmodels_glm_with_offset() {
+        // Python 3.11, statsmodels 0.14 (fixed data drawn once with numpy seed 20261122):
+        //   import numpy as np, statsmodels.api as sm
+        //   lp = np.log(p / (1 - p))
+        //   sm.GLM(y, np.ones((40, 1)), family=sm.families.Binomial(), offset=lp)
+        //     .fit(tol=1e-14).params[0]                       -> -0.20202199602369986
+        let p = [
+            0.392269, 0.826237, 0.703166, 0.491842, 0.118954, 0.069439, 0.754729, 0.665841,
+            0.063349, 0.610739, 0.040485, 0.710327, 0.632582, 0.702381, 0.303395, 0.629148,
+            0.351041, 0.11993, 0.58852, 0.568308, 0.476397, 0.501363, 0.263347, 0.428405, 0.335743,
+            0.183102, 0.205478, 0.407125, 0.058515, 0.372149, 0.793923, 0.817133, 0.58531,
+            0.584511, 0.311524, 0.509757, 0.280026, 0.695828, 0.285665, 0.096996,
+        ];
+        let y = labels([
+            0, 1, 1, 0, 0, 1, 1, 1, 0, 0, 0, 1, 1, 0, 0, 1, 1, 0, 1, 0, 0, 0, 0, 1, 1, 1, 0, 0, 0,
+            1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0,
+        ]);
+        let a = calibration_intercept(&p, &y);
+        assert!((a - -0.20202199602369986).abs() < 1e-10, "{a}");
+        // One class only: no intercept exists.
+        assert!(calibration_intercept(&p, &[false; 40]).is_nan());
     }
 
     #[test]

@@ -12,6 +12,7 @@
 //! ```
 
 pub mod prediction;
+pub mod replication;
 
 use crate::model::Cohort;
 use crate::scenario::{Endpoint, Family, FamilyKind, Scenario, TestKind};
@@ -93,6 +94,9 @@ pub struct FamilyResult {
 pub struct TrialResult {
     /// In plan order.
     pub families: Vec<FamilyResult>,
+    /// Per family: the TOST margins in natural units (empty for other families), computed once
+    /// per scenario because `margin_d` on a clinical family needs the exact score-change SD.
+    margins: Vec<Vec<f64>>,
 }
 
 impl TrialResult {
@@ -117,6 +121,11 @@ impl TrialResult {
                         models: vec![prediction::ModelOutcome::NAN; m],
                     }
                 })
+                .collect(),
+            margins: s
+                .families
+                .iter()
+                .map(|f| replication::natural_margins(s, f))
                 .collect(),
         }
     }
@@ -179,6 +188,17 @@ impl Analyzer {
                     &mut self.pred,
                     &mut fr.models,
                 );
+                continue;
+            }
+            if f.replication.is_some() {
+                replication::outcomes(data, f, &out.margins[fi], &mut fr.outcomes);
+                for (a, o) in fr.adjusted.iter_mut().zip(&fr.outcomes) {
+                    *a = o.p;
+                }
+                multiplicity::adjust(&mut fr.adjusted, f.multiplicity, &mut self.idx);
+                for (r, a) in fr.reject.iter_mut().zip(&fr.adjusted) {
+                    *r = tested && *a <= s.alpha;
+                }
                 continue;
             }
             if matches!(

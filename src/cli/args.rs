@@ -350,6 +350,10 @@ pub enum Command {
         /// Group sizes held, and alpha.
         #[command(flatten)]
         sizes: SizeArgs,
+        /// What-if grid: PARAM=FROM:TO:STEP or PARAM=v1,v2,... (repeatable: the product grid),
+        /// as for `power --vary`; the sample size at every point, same seed.
+        #[arg(long, value_name = "PARAM=VALUES")]
+        vary: Vec<String>,
         /// Plots and their selection.
         #[command(flatten)]
         plots: PlotArgs,

@@ -48,6 +48,18 @@ pub fn run(a: &Args) -> Result<()> {
     }
     let r = run.run()?;
     let c = &r.criterion;
+    if let Some(u) = &r.upper_limited {
+        eprintln!(
+            "note: {} = {} is not a valid scenario; the search runs up to the largest valid value, \
+             {:.4} ({:.4} is already invalid). Why {} is invalid:\n{}",
+            r.param,
+            u.asked,
+            u.largest_valid,
+            u.first_invalid,
+            u.asked,
+            u.why.lines().skip(1).collect::<Vec<_>>().join("\n"),
+        );
+    }
     let label = format!("{}:{}:{}", c.family, c.hypothesis, c.metric);
     let sizes = format!(
         "N = {} ({} controls, {} patients: {})",
@@ -81,7 +93,7 @@ pub fn run(a: &Args) -> Result<()> {
                 r.param,
                 fmt(r.value_low),
                 r.value_high.map_or_else(
-                    || format!("more than {} (not reached within --hi)", r.range.1),
+                    || format!("more than {} (not reached within the range)", r.range.1),
                     |x| format!("{x:.4}")
                 )
             ))?;
@@ -104,9 +116,16 @@ pub fn run(a: &Args) -> Result<()> {
                 .and_then(|(_, rows)| c.pick(rows))
                 .map(|row| format!(" (measured {} there)", fmt_pm(row.value, row.mc_se)))
                 .unwrap_or_default();
+            let advice = match &r.upper_limited {
+                Some(u) => format!(
+                    "{} cannot go higher: {:.4} is the largest value that gives a valid scenario \
+                     ({} asked). Raise --n, or revise the scenario so that larger values are valid.",
+                    r.param, u.largest_valid, u.asked
+                ),
+                None => "Raise --hi or --n.".to_string(),
+            };
             out.line(&format!(
-                "Target NOT reached: {label} is below {} at {} = {} and {sizes}{at_hi}. \
-                 Raise --hi or --n.",
+                "Target NOT reached: {label} is below {} at {} = {} and {sizes}{at_hi}. {advice}",
                 r.target, r.param, r.range.1
             ))?;
         }

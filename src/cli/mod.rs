@@ -154,18 +154,34 @@ pub fn run(cli: Cli) -> Result<()> {
             max_n,
             grow,
             sizes,
+            vary,
             plots,
             mc,
-        } => sample_size::run(&sample_size::Args {
-            scenario: &scenario,
-            criterion: criterion.as_deref(),
-            target,
-            max_n,
-            grow,
-            sizes: &sizes,
-            plots: &plots,
-            mc: &mc,
-        }),
+        } => {
+            if vary.is_empty() {
+                sample_size::run(&sample_size::Args {
+                    scenario: &scenario,
+                    criterion: criterion.as_deref(),
+                    target,
+                    max_n,
+                    grow,
+                    sizes: &sizes,
+                    plots: &plots,
+                    mc: &mc,
+                })
+            } else {
+                sample_size::run_grid(
+                    &scenario,
+                    criterion.as_deref(),
+                    target,
+                    max_n,
+                    &vary,
+                    &sizes,
+                    &plots,
+                    &mc,
+                )
+            }
+        }
         Command::Simulate {
             scenario,
             seed,

@@ -5,7 +5,6 @@ use super::output;
 use super::usage;
 use anyhow::Result;
 use trialsim::Study;
-use trialsim::montecarlo::Row;
 use trialsim::report::{self, results::fmt_pm};
 
 /// The command's options.
@@ -135,6 +134,19 @@ pub fn run(a: &Args) -> Result<()> {
             ))?;
         }
     }
+    // Beside a prediction family's simulated answer, the closed-form answer for the same outcome.
+    if let Some(fi) = s
+        .families
+        .iter()
+        .position(|f| f.name == crit.family && f.prediction.is_some())
+    {
+        match trialsim::study::riley::riley_answer(s, fi, &result.truths.prediction[fi]) {
+            Ok(r) => out.line(&r.sentence())?,
+            Err(e) => out.line(&format!(
+                "Riley et al. (2019) closed form not available: {e}"
+            ))?,
+        }
+    }
     eprintln!(
         "searched {} sample sizes in {:.2} s",
         ss.evaluated.len(),
@@ -151,12 +163,98 @@ pub fn run(a: &Args) -> Result<()> {
         ));
     }
     if let Some(path) = &plots.plot {
-        let rows: Vec<Row> = ss.evaluated.values().flatten().cloned().collect();
-        let svg =
-            report::results::criterion_plot(s, mc.seed, &rows, crit, target, ss.total_at(ss.n))
-                .map_err(usage)?;
+        let svg = report::results::criterion_plot(s, mc.seed, ss).map_err(usage)?;
         files.push((path.clone(), svg));
     }
     output::write_files(&files)?;
+    out.print()
+}
+
+/// `sample-size --vary`: one search per grid point, printed as a table.
+#[allow(clippy::too_many_arguments)]
+pub fn run_grid(
+    name: &str,
+    criterion: Option<&str>,
+    target: f64,
+    max_n: usize,
+    vary: &[String],
+    sizes: &super::args::SizeArgs,
+    plots: &PlotArgs,
+    mc: &McArgs,
+) -> Result<()> {
+    let study = output::sized_study(Study::load(name)?, sizes)?;
+    let criterion = output::criterion_or_default(study.scenario(), criterion)?;
+    let criterion = criterion.as_str();
+    output::check_mc(mc)?;
+    if mc.out.is_some() || plots.plot.is_some() {
+        return Err(usage(
+            "sample-size --vary prints a table; --out and --plot are not supported with it \
+             (run sample-size on one point for files, or power --vary --n-grid for a surface)",
+        ));
+    }
+    let params = vary
+        .iter()
+        .map(|v| trialsim::study::vary::parse_param(v))
+        .collect::<Result<Vec<_>, _>>()?;
+    let grid = study.sample_size_grid(&params, |s| {
+        let label: Vec<String> = params.iter().map(|(p, _)| p.clone()).collect::<Vec<_>>();
+        eprintln!("{} ({})", s.label(), label.join(", "));
+        let mut run = s
+            .sample_size(criterion, target)
+            .reps(mc.reps)
+            .seed(mc.seed)
+            .max_n(max_n)
+            .path(output::sim_path(mc.path))
+            .cancel_flag(output::interrupted())
+            .on_step(|n, r| eprintln!("  N = {n:>5}: {} = {}", r.metric, fmt_pm(r.value, r.mc_se)));
+        if let Some(t) = mc.threads {
+            run = run.threads(t);
+        }
+        run.run()
+    })?;
+    let mut out = output::Text::default();
+    let crit = &grid[0].result.search.criterion;
+    let cmp = if crit.at_most() { "<=" } else { ">=" };
+    out.line(&format!(
+        "Smallest total N with {}:{}:{} {cmp} {target} at each grid point ({} trials per size, seed {}, max N {max_n}):",
+        crit.family, crit.hypothesis, crit.metric, mc.reps, mc.seed
+    ))?;
+    let mut header: Vec<String> = params.iter().map(|(p, _)| format!("{p:>14}")).collect();
+    header.extend(
+        ["N", "MC range", "measured", "reached"]
+            .iter()
+            .map(|h| format!("{h:>14}")),
+    );
+    out.line(&header.join(" "))?;
+    for point in &grid {
+        let ss = &point.result.search;
+        let mut cells: Vec<String> = point
+            .values
+            .iter()
+            .map(|(_, v)| format!("{v:>14}"))
+            .collect();
+        let n = ss.n.map_or_else(|| format!("> {max_n}"), |n| n.to_string());
+        let range = match (ss.n_low, ss.n_high) {
+            (Some(l), Some(h)) => format!("{l}-{h}"),
+            (Some(l), None) => format!("{l}->{max_n}"),
+            (None, _) => format!(">{max_n}"),
+        };
+        let measured = match &ss.at_n {
+            Some(r) => fmt_pm(r.value, r.mc_se),
+            None => ss
+                .evaluated
+                .get(&max_n)
+                .and_then(|rows| crit.pick(rows))
+                .map_or_else(|| "-".into(), |r| fmt_pm(r.value, r.mc_se)),
+        };
+        let reached = if ss.n.is_some() { "yes" } else { "NO" };
+        cells.extend([n, range, measured, reached.to_string()].map(|c| format!("{c:>14}")));
+        out.line(&cells.join(" "))?;
+    }
+    if grid.iter().any(|p| p.result.search.n.is_none()) {
+        out.line(&format!(
+            "NO: the target is not reached within --max-n {max_n} at that point (measured value at N = {max_n} shown)."
+        ))?;
+    }
     out.print()
 }

@@ -6,7 +6,8 @@ use std::fmt;
 /// What a result row measures. Hypothesis-test figures are variants of their own; prediction
 /// accuracy figures are named `{metric}_{set}[_{summary}]` (e.g. `auc_cv`, `auc_true_q05`,
 /// `brier_apparent_sd`) or are one of the model-level figures (`auc_optimal`, `auc_gap`,
-/// `optimism_auc`, `cv_bias_auc`, `assurance_auc_cv`, `assurance_auc_true`, `degenerate_rate`)
+/// `optimism_auc`, `cv_bias_auc`, `assurance_auc_cv`, `assurance_auc_true`, `degenerate_rate`,
+/// `expected_shrinkage`, `calibration_slope_true_below_0.8`, `calibration_slope_true_below_0.9`)
 /// and travel as [`Metric::Prediction`].
 ///
 /// ```

@@ -638,7 +638,8 @@ pub fn diagnosands(s: &Scenario, sizes: &Sizes, acc: &Accumulator, truths: &Trut
             }
             let (p, se, lo, hi) = prop(h.covered, h.with_ci);
             rows.push(mk(&f.name, name, "coverage", p, se, lo, hi, h.with_ci));
-            if !t.is_null && h.reject > 0 {
+            // Type S and M describe significant differences, not equivalence or smaller effects.
+            if !t.is_null && h.reject > 0 && f.replication.is_none() {
                 let (p, se, lo, hi) = prop(h.wrong_sign, h.reject);
                 rows.push(mk(&f.name, name, "type_s", p, se, lo, hi, h.reject));
                 let (m, se, lo, hi) = mean(h.sum_ratio, h.sum_ratio2, h.reject);

@@ -135,7 +135,7 @@ const QUANTILES: [(f64, &str); 5] = [
 pub struct ModelAcc {
     /// Trials added.
     pub trials: u64,
-    /// 3 sets (cv, apparent, true) x 6 metrics, in [`Metrics::named`] order.
+    /// 3 sets (cv, apparent, true) x [`Metrics::COUNT`] metrics, in [`Metrics::named`] order.
     pub metrics: Vec<MetricAcc>,
     /// Apparent minus true AUC.
     pub optimism: MetricAcc,
@@ -149,7 +149,19 @@ pub struct ModelAcc {
     pub reach_true: u64,
     /// Trials with a degenerate training fold or fit (one class only).
     pub degenerate: u64,
+    /// Trials whose calibration slope in the population (new patients) fell below each of
+    /// [`SLOPE_LIMITS`] (counted among trials where the slope exists).
+    pub slope_true_below: [u64; 2],
 }
+
+/// Calibration-slope limits whose tail probabilities are reported (TRIPOD-oriented sizing:
+/// Riley et al. 2019 target an expected shrinkage of 0.9; simulation-based tools such as
+/// samplesizedev report P(slope < 0.8)).
+pub const SLOPE_LIMITS: [f64; 2] = [0.8, 0.9];
+const C: usize = Metrics::COUNT;
+/// Index of the population ("true") AUC and calibration slope in [`ModelAcc::metrics`].
+const TRUE_AUC: usize = 2 * C;
+const TRUE_SLOPE: usize = 2 * C + 5;
 
 impl ModelAcc {
     /// Empty accumulator.
@@ -158,7 +170,7 @@ impl ModelAcc {
             .flat_map(|_| {
                 Metrics::NAN
                     .named()
-                    .map(|(name, _)| MetricAcc::new(name == "calibration_slope"))
+                    .map(|(name, _)| MetricAcc::new(name.starts_with("calibration")))
             })
             .collect();
         ModelAcc {
@@ -170,6 +182,7 @@ impl ModelAcc {
             reach_cv: 0,
             reach_true: 0,
             degenerate: 0,
+            slope_true_below: [0; 2],
         }
     }
 
@@ -178,7 +191,13 @@ impl ModelAcc {
         self.trials += 1;
         for (k, m) in [&o.cv, &o.apparent, &o.truth].iter().enumerate() {
             for (j, (_, v)) in m.named().iter().enumerate() {
-                self.metrics[k * 6 + j].push(*v);
+                self.metrics[k * C + j].push(*v);
+            }
+        }
+        let slope = o.truth.calibration_slope;
+        if slope.is_finite() {
+            for (count, limit) in self.slope_true_below.iter_mut().zip(SLOPE_LIMITS) {
+                *count += (slope < limit) as u64;
             }
         }
         self.optimism.push(o.apparent.auc - o.truth.auc);
@@ -213,6 +232,9 @@ impl ModelAcc {
         self.reach_cv += o.reach_cv;
         self.reach_true += o.reach_true;
         self.degenerate += o.degenerate;
+        for (a, b) in self.slope_true_below.iter_mut().zip(o.slope_true_below) {
+            *a += b;
+        }
     }
 
     /// Result rows: (metric, (value, mc_se, ci_low, ci_high, reps)).
@@ -234,7 +256,7 @@ impl ModelAcc {
         };
         for (k, set) in SETS.iter().enumerate() {
             for (j, (metric, _)) in names.iter().enumerate() {
-                let m = &self.metrics[k * 6 + j];
+                let m = &self.metrics[k * C + j];
                 let base = format!("{metric}_{set}");
                 out.push((base.clone(), mean_row(m)));
                 let (_, sd) = m.mean_sd();
@@ -263,8 +285,8 @@ impl ModelAcc {
             "auc_optimal".into(),
             (opt, ose, opt - Z95 * ose, opt + Z95 * ose, 0),
         ));
-        let (mt, _) = self.metrics[12].mean_sd();
-        let true_row = mean_row(&self.metrics[12]);
+        let (mt, _) = self.metrics[TRUE_AUC].mean_sd();
+        let true_row = mean_row(&self.metrics[TRUE_AUC]);
         let gap = opt - mt;
         let gse = (true_row.1.powi(2) + ose * ose).sqrt();
         out.push((
@@ -276,6 +298,19 @@ impl ModelAcc {
         out.push(("assurance_auc_cv".into(), prop(self.reach_cv, n)));
         out.push(("assurance_auc_true".into(), prop(self.reach_true, n)));
         out.push(("degenerate_rate".into(), prop(self.degenerate, n)));
+        // Riley's "expected shrinkage" is the expected calibration slope of the fitted model in
+        // new patients: the mean of calibration_slope_true, repeated under its TRIPOD name.
+        out.push((
+            "expected_shrinkage".into(),
+            mean_row(&self.metrics[TRUE_SLOPE]),
+        ));
+        let slopes = self.metrics[TRUE_SLOPE].n;
+        for (count, limit) in self.slope_true_below.iter().zip(SLOPE_LIMITS) {
+            out.push((
+                format!("calibration_slope_true_below_{limit}"),
+                prop(*count, slopes),
+            ));
+        }
         out.push(("untestable_rate".into(), prop(n - self.metrics[0].n, n)));
         out
     }

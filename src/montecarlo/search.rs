@@ -90,6 +90,10 @@ impl Criterion {
                 "balanced_accuracy_true",
                 "brier_cv",
                 "brier_true",
+                "calibration_slope_true",
+                "expected_shrinkage",
+                "calibration_slope_true_below_0.8",
+                "calibration_slope_true_below_0.9",
             ];
             if !known.contains(&self.metric.as_str()) {
                 return Err(RunError::setting(
@@ -137,6 +141,10 @@ impl Criterion {
     pub fn at_most(&self) -> bool {
         matches!(self.metric.as_str(), "auc_gap" | "optimism_auc")
             || self.metric.as_str().starts_with("brier")
+            || self
+                .metric
+                .as_str()
+                .starts_with("calibration_slope_true_below_")
     }
 
     /// The row of this criterion among a run's rows.

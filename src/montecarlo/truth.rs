@@ -217,6 +217,22 @@ pub fn hanley_mcneil_se(a: f64, n1: f64, n0: f64) -> f64 {
 }
 
 fn hypothesis_truths(s: &Scenario) -> Vec<Vec<Truth>> {
+    let mut out = plain_truths(s);
+    // Replication tests have their own nulls (outside the margins; at least d33).
+    for (f, ts) in s.families.iter().zip(out.iter_mut()) {
+        if f.replication.is_some() {
+            use crate::analysis::replication::{is_null, natural_margins};
+            let margins = natural_margins(s, f);
+            for (h, t) in ts.iter_mut().enumerate() {
+                t.is_null = is_null(s, f, h, t.value, &margins);
+            }
+        }
+    }
+    out
+}
+
+/// Truths with the null "no difference" (every family's estimand and its value).
+fn plain_truths(s: &Scenario) -> Vec<Vec<Truth>> {
     s.families
         .iter()
         .map(|f| {

@@ -113,6 +113,33 @@ pub fn build(
         search = search.threads(t);
     }
     let ss = search.run()?;
+    // The other families' headline figures, each sized on its own (a family the search cannot
+    // run is reported as such instead of stopping the report).
+    let mut family_sizes = Vec::new();
+    for (f, h) in super::html::headline_criteria(s) {
+        if f == ss.search.criterion.family
+            && h == ss.search.criterion.hypothesis
+            && ss.search.criterion.metric == "power"
+        {
+            continue;
+        }
+        let c = format!("{f}:{h}");
+        log(&format!("searching the sample size for {c}:power ..."));
+        let mut run = study
+            .sample_size(&c, o.target)
+            .reps(o.reps)
+            .seed(o.seed)
+            .max_n(o.max_n);
+        if let Some(t) = o.threads {
+            run = run.threads(t);
+        }
+        let result = match run.run() {
+            Ok(r) => Ok(r.search),
+            Err(RunError::Cancelled) => return Err(RunError::Cancelled),
+            Err(e) => Err(e.to_string()),
+        };
+        family_sizes.push((c, result));
+    }
     let grid_rows = &grid.table.rows;
     let power_svg = results::power_plot(
         s,
@@ -133,6 +160,8 @@ pub fn build(
         own: &own.table.rows,
         grid: grid_rows,
         sample_size: Some(&ss.search),
+        family_sizes,
+        size_svg: results::criterion_plot(s, o.seed, &ss.search).ok(),
         implied: super::validate::summary(s, &study.unsourced_numbers()),
         power_svg,
         learning_svg,

@@ -1,7 +1,11 @@
-//! `trialsim report`: one self-contained HTML file with the scenario in words, what it implies,
-//! the power and accuracy tables, the plots (inline SVG), the sample-size answer, a methods
-//! paragraph and the provenance of the run. The figures are also embedded as JSON
-//! (`<script type="application/json" id="trialsim-results">`) so they can be checked and reused.
+//! `trialsim report`: one self-contained HTML file that leads with the answer. First a short
+//! summary (for the primary endpoint and each family: power at the planned size with its Monte
+//! Carlo interval, the sample size needed for the target with its Monte Carlo range, and the
+//! expected exaggeration of significant estimates), then the curves, then the details (the
+//! sample-size search, the scenario in words, what it implies, the full tables, methods and
+//! provenance). Tables are HTML tables; a print style sheet gives clean pages from print-to-PDF.
+//! The page is well-formed XML as well as HTML, so tests can parse it. The figures are also
+//! embedded as JSON (`<script type="application/json" id="trialsim-results">`).
 
 use super::results::{decimals_for, fmt_pm};
 use crate::montecarlo::Row;
@@ -22,19 +26,24 @@ pub struct ReportData<'a> {
     pub own: &'a [Row],
     /// Rows over the grid of N.
     pub grid: &'a [Row],
-    /// The sample-size search, if one was run.
+    /// The sample-size search for the primary criterion, if one was run.
     pub sample_size: Option<&'a SampleSize>,
+    /// Sample-size searches for the other families' headline figures: the criterion
+    /// (`FAMILY:HYPOTHESIS`) and the search, or why it could not run.
+    pub family_sizes: Vec<(String, Result<SampleSize, String>)>,
     /// Text of `validate` (implied quantities).
     pub implied: String,
     /// Power-curve SVG.
     pub power_svg: Option<String>,
+    /// SVG of the primary sample-size search's evaluated points.
+    pub size_svg: Option<String>,
     /// Learning-curve SVG.
     pub learning_svg: Option<String>,
     /// The command that made the report.
     pub command: String,
 }
 
-/// Escape text for HTML.
+/// Escape text for HTML (and XML).
 pub fn esc(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
@@ -47,6 +56,268 @@ fn find<'a>(rows: &'a [Row], fam: &str, hyp: &str, metric: &str) -> Option<&'a R
         .find(|r| r.family == fam && r.hypothesis == hyp && r.metric == metric)
 }
 
+/// `value (low–high)`: an estimate with its 95 % Monte Carlo interval, rounded to what its SE
+/// supports (the column header or sentence says what the parentheses hold).
+pub fn fmt_ci(r: &Row) -> String {
+    if r.value.is_nan() {
+        return "\u{2013}".into();
+    }
+    let d = decimals_for(r.mc_se).max(2);
+    if r.ci_low.is_finite() && r.ci_high.is_finite() {
+        format!(
+            "{:.d$} ({:.d$}\u{2013}{:.d$})",
+            r.value, r.ci_low, r.ci_high
+        )
+    } else {
+        fmt_pm(r.value, r.mc_se)
+    }
+}
+
+/// The sample-size answer of one search in words (HTML).
+fn size_cell(ss: &SampleSize) -> String {
+    match (&ss.n, &ss.at_n) {
+        (Some(n), at) => {
+            let groups = at
+                .as_ref()
+                .map(|r| format!(" ({} controls, {} patients)", r.n_controls, r.n_patients))
+                .unwrap_or_default();
+            let range = match (ss.n_low, ss.n_high) {
+                (Some(a), Some(b)) => format!("; MC range {a}\u{2013}{b}"),
+                (Some(a), None) => format!("; MC range {a} to more than {}", ss.range.1),
+                _ => String::new(),
+            };
+            match ss.grow {
+                crate::scenario::Grow::All => format!("N = <b>{n}</b>{groups}{range}"),
+                g => format!(
+                    "<b>{n}</b> {} ({}){}",
+                    g.counts(),
+                    esc(&ss.groups_note()),
+                    range
+                ),
+            }
+        }
+        (None, _) => format!("not reached by N = {}", ss.range.1),
+    }
+}
+
+/// Type M (mean exaggeration of significant estimates) for a hypothesis, or the range over a
+/// family's hypotheses for `any`/`all`.
+fn type_m_cell(s: &Scenario, rows: &[Row], fam: &str, hyp: &str) -> String {
+    if let Some(r) = find(rows, fam, hyp, "type_m") {
+        return if r.value.is_finite() {
+            format!("{:.2}", r.value)
+        } else {
+            "\u{2013} (no significant trial)".into()
+        };
+    }
+    let Some(f) = s.families.iter().find(|f| f.name == fam) else {
+        return "\u{2013}".into();
+    };
+    let ms: Vec<(String, f64)> = s
+        .hypotheses(f)
+        .into_iter()
+        .filter_map(|h| {
+            find(rows, fam, &h, "type_m")
+                .filter(|r| r.value.is_finite())
+                .map(|r| (h.clone(), r.value))
+        })
+        .collect();
+    match ms.len() {
+        0 => "\u{2013} (no true effect)".into(),
+        1 => format!("{:.2} ({})", ms[0].1, esc(&ms[0].0)),
+        _ => {
+            let lo = ms.iter().map(|m| m.1).fold(f64::INFINITY, f64::min);
+            let (hn, hi) = ms
+                .iter()
+                .fold((String::new(), f64::NEG_INFINITY), |acc, m| {
+                    if m.1 > acc.1 { (m.0.clone(), m.1) } else { acc }
+                });
+            format!(
+                "{lo:.2}\u{2013}{hi:.2} over {} hypotheses with an effect (largest: {})",
+                ms.len(),
+                esc(&hn)
+            )
+        }
+    }
+}
+
+/// The headline figures of each family: `any` power, or each endpoint of a clinical family.
+pub fn headline_criteria(s: &Scenario) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for f in &s.families {
+        match f.kind {
+            FamilyKind::Prediction => {}
+            FamilyKind::Clinical => {
+                for h in s.hypotheses(f) {
+                    out.push((f.name.clone(), h));
+                }
+            }
+            _ => out.push((f.name.clone(), "any".into())),
+        }
+    }
+    out
+}
+
+/// The summary section: the answer first.
+fn summary(o: &mut String, d: &ReportData, target: Option<f64>) {
+    let s = d.scenario;
+    let r0 = d.own.first();
+    let own_n = r0.map_or(0, |r| r.n_total);
+    let _ = writeln!(
+        o,
+        "<section id=\"summary\" class=\"top first\">\n<h2>The answer</h2>"
+    );
+    let primary = d.sample_size.map(|ss| &ss.criterion);
+    if let (Some(ss), Some(c)) = (d.sample_size, primary) {
+        let at = find(d.own, &c.family, &c.hypothesis, c.metric.as_str());
+        let _ = writeln!(
+            o,
+            "<p class=\"answer\">Primary endpoint <b>{}: {}</b>: at the planned N = {own_n}, {} = {}. \
+             To reach {} {} {}, the study needs {}.</p>",
+            esc(&c.family),
+            esc(&c.hypothesis),
+            esc(c.metric.as_str()),
+            at.map_or("\u{2013}".into(), |r| fmt_ci(r).replacen(
+                " (",
+                " (95 % Monte Carlo interval ",
+                1
+            )),
+            esc(c.metric.as_str()),
+            if c.at_most() { "\u{2264}" } else { "\u{2265}" },
+            ss.target,
+            size_cell(ss)
+        );
+    }
+    let target_txt = target.map_or("the target".to_string(), |t| format!("{t}"));
+    let _ = writeln!(
+        o,
+        "<table class=\"summary\"><thead><tr><th>What is tested</th><th>Power at the planned N = {own_n}{} (95 % MC interval)</th>\
+         <th>N needed for power \u{2265} {target_txt}</th><th>Exaggeration of significant estimates (type M)</th></tr></thead><tbody>",
+        r0.map_or(String::new(), |r| format!(
+            " ({} controls, {} patients)",
+            r.n_controls, r.n_patients
+        ))
+    );
+    let mut lines: Vec<(String, String, String, bool)> = Vec::new();
+    if let Some(c) = primary {
+        lines.push((
+            c.family.clone(),
+            c.hypothesis.clone(),
+            c.metric.to_string(),
+            true,
+        ));
+    }
+    for (f, h) in headline_criteria(s) {
+        if !lines.iter().any(|l| l.0 == f && l.1 == h && l.2 == "power") {
+            lines.push((f, h, "power".into(), false));
+        }
+    }
+    for (f, h, m, is_primary) in &lines {
+        let power = find(d.own, f, h, m).map_or("\u{2013}".into(), |r| {
+            let v = fmt_ci(r);
+            if m == "power" { v } else { format!("{m} {v}") }
+        });
+        let size = if *is_primary {
+            d.sample_size.map_or("not searched".into(), size_cell)
+        } else {
+            let key = format!("{f}:{h}");
+            match d.family_sizes.iter().find(|x| x.0 == key) {
+                Some((_, Ok(ss))) => size_cell(ss),
+                Some((_, Err(e))) => format!("not searched: {}", esc(e)),
+                None => "not searched".into(),
+            }
+        };
+        let what = if h == "any" {
+            format!("{}: any of its hypotheses", esc(f))
+        } else {
+            format!("{}: {}", esc(f), esc(h))
+        };
+        let _ = writeln!(
+            o,
+            "<tr{}><td>{what}{}</td><td>{power}</td><td>{size}</td><td>{}</td></tr>",
+            if *is_primary {
+                " class=\"primary\""
+            } else {
+                ""
+            },
+            if *is_primary { " (primary)" } else { "" },
+            type_m_cell(s, d.own, f, h)
+        );
+    }
+    let _ = writeln!(o, "</tbody></table>");
+    let pred: Vec<_> = s
+        .families
+        .iter()
+        .filter(|f| f.prediction.is_some())
+        .collect();
+    if !pred.is_empty() {
+        let _ = writeln!(
+            o,
+            "<table class=\"summary\"><thead><tr><th>Prediction model</th><th>Cross-validated AUC at N = {own_n} (95 % MC interval)</th>\
+             <th>AUC of the fitted model in the population</th><th>Best AUC the features allow</th></tr></thead><tbody>"
+        );
+        for f in pred {
+            for h in s.hypotheses(f) {
+                let cell = |m: &str| find(d.own, &f.name, &h, m).map_or("\u{2013}".into(), fmt_ci);
+                let _ = writeln!(
+                    o,
+                    "<tr><td>{}: {}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                    esc(&f.name),
+                    esc(&h),
+                    cell("auc_cv"),
+                    cell("auc_true"),
+                    cell("auc_optimal")
+                );
+            }
+        }
+        let _ = writeln!(o, "</tbody></table>");
+    }
+    let _ = writeln!(
+        o,
+        "<p class=\"note\">{} simulated trials per sample size. MC interval: 95 % Monte Carlo interval of the estimate \
+         (Wilson). MC range: the sizes consistent with Monte Carlo error (the smallest N whose upper bound reaches the target \
+         to the smallest whose lower bound does). Type M: how many times larger than the true effect a significant estimate \
+         is on average; 1 means no exaggeration. Power of \u{201c}any\u{201d}: at least one hypothesis of the family \
+         rejected after its multiplicity adjustment.</p>\n</section>",
+        d.reps
+    );
+}
+
+/// A table with figures as rows and N as columns, split into tables of at most `per` sizes.
+fn grid_tables(o: &mut String, d: &ReportData, per: usize) {
+    let mut ns: Vec<usize> = d.grid.iter().map(|r| r.n_total).collect();
+    ns.sort_unstable();
+    ns.dedup();
+    let cols = super::results::default_selection(d.scenario);
+    for chunk in ns.chunks(per.max(1)) {
+        let _ = write!(o, "<table><thead><tr><th>figure</th>");
+        for n in chunk {
+            let _ = write!(o, "<th>N = {n}</th>");
+        }
+        let _ = writeln!(o, "</tr></thead><tbody>");
+        for (f, h, m) in &cols {
+            let label = if m == "power" {
+                format!("{f}: {h} power")
+            } else {
+                format!("{f}: {h} {m}")
+            };
+            let _ = write!(o, "<tr><td>{}</td>", esc(&label));
+            for n in chunk {
+                let v = d
+                    .grid
+                    .iter()
+                    .find(|r| {
+                        r.n_total == *n && &r.family == f && &r.hypothesis == h && &r.metric == m
+                    })
+                    .map_or("\u{2013}".into(), |r| fmt_pm(r.value, r.mc_se));
+                let _ = write!(o, "<td>{v}</td>");
+            }
+            let _ = writeln!(o, "</tr>");
+        }
+        let _ = writeln!(o, "</tbody></table>");
+    }
+}
+
 /// The report as HTML.
 pub fn html(d: &ReportData) -> String {
     let s = d.scenario;
@@ -54,19 +325,158 @@ pub fn html(d: &ReportData) -> String {
     let title = format!("trialsim report: {}", s.spec.name);
     let _ = write!(
         o,
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{}</title>\n<style>\
-         body{{font-family:sans-serif;max-width:1000px;margin:2em auto;line-height:1.45}}\
-         table{{border-collapse:collapse;margin:1em 0}}td,th{{border:1px solid #bbb;padding:3px 8px;text-align:right}}\
-         th{{background:#eee}}td:first-child,th:first-child{{text-align:left}}pre{{background:#f6f6f6;padding:1em;overflow-x:auto}}\
-         </style></head><body>\n<h1>{}</h1>\n<p>{}</p>\n",
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"/>\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/><title>{}</title>\n<style>{}</style></head><body>\n<h1>{}</h1>\n<p>{}</p>\n",
         esc(&title),
+        super::page::CSS,
         esc(&title),
         esc(&s.spec.description)
     );
+    let own_n = d.own.first().map_or(0, |r| r.n_total);
+    let target = d.sample_size.map(|ss| ss.target);
 
-    // 1. The scenario in words.
+    // 1. The answer.
+    summary(&mut o, d, target);
+
+    // 2. The curves.
+    let _ = writeln!(
+        o,
+        "<section id=\"curve\" class=\"top\">\n<h2>Power by sample size</h2>"
+    );
+    if let Some(svg) = &d.power_svg {
+        let _ = writeln!(
+            o,
+            "<figure>{svg}<figcaption>Power of each family's headline figure by total N; bands are 95 % Monte Carlo \
+             intervals, the horizontal line the target, the vertical line the N chosen for the primary endpoint.</figcaption></figure>"
+        );
+    }
+    if let Some(svg) = &d.size_svg {
+        let _ = writeln!(
+            o,
+            "<figure>{svg}<figcaption>The sample-size search for the primary endpoint: only the sizes it simulated, \
+             each with its 95 % Monte Carlo interval; the shaded band is the range of N consistent with Monte Carlo \
+             error.</figcaption></figure>"
+        );
+    }
+    if let Some(svg) = &d.learning_svg {
+        let _ = writeln!(
+            o,
+            "<figure>{svg}<figcaption>Prediction accuracy by total N.</figcaption></figure>"
+        );
+    }
+    let _ = writeln!(o, "</section>");
+
+    // 3. The details.
+    let _ = writeln!(
+        o,
+        "<section id=\"details\" class=\"top\">\n<h2>Details</h2>"
+    );
+    sample_size_section(&mut o, d);
+    scenario_section(&mut o, s);
+    let _ = writeln!(
+        o,
+        "<section id=\"implied\" class=\"detail\">\n<h3>What the scenario implies</h3>\n{}</section>",
+        super::page::text_to_html(&d.implied)
+    );
+    power_section(&mut o, d, own_n);
+    let _ = writeln!(
+        o,
+        "<section id=\"grid\" class=\"detail\">\n<h3>Power by sample size, in figures</h3>\
+         <p>{} simulated trials per N; \u{b1} is the Monte Carlo standard error.</p>",
+        d.reps
+    );
+    grid_tables(&mut o, d, 6);
+    let _ = writeln!(o, "</section>");
+    prediction_section(&mut o, d, own_n);
+    let _ = writeln!(
+        o,
+        "<section id=\"methods\" class=\"detail\">\n<h3>Methods</h3>\n<p>{}</p>\n</section>",
+        esc(&methods(d))
+    );
+    let run = &d.meta["run"];
+    let _ = writeln!(
+        o,
+        "<section id=\"reproducibility\">\n<h3>Reproducibility</h3>\n<p>trialsim {}, seed {}, generator: {}. Command: <code>{}</code>. \
+         The same command with the same version reproduces every figure exactly.</p>\n</section>\n</section>",
+        esc(run["version"].as_str().unwrap_or("")),
+        run["seed"],
+        esc(run["generator"].as_str().unwrap_or("")),
+        esc(&d.command)
+    );
+    let mut data = d.meta.clone();
+    data["rows_own"] = super::results::rows_json(d.own);
+    data["rows_grid"] = super::results::rows_json(d.grid);
+    if let Some(ss) = d.sample_size {
+        data["sample_size"] = serde_json::json!({"grow": ss.grow, "held": ss.held, "n": ss.n, "n_total": ss.total_at(ss.n), "n_total_low": ss.total_at(ss.n_low), "n_total_high": ss.total_at(ss.n_high), "target": ss.target});
+    }
+    // Escaped so that neither HTML nor XML sees markup in the data.
+    let json = serde_json::to_string(&data)
+        .unwrap_or_default()
+        .replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026");
+    let _ = writeln!(
+        o,
+        "<script type=\"application/json\" id=\"trialsim-results\">{json}</script>\n</body></html>"
+    );
+    o
+}
+
+fn sample_size_section(o: &mut String, d: &ReportData) {
+    let _ = writeln!(o, "<section id=\"sample-size\">\n<h3>Sample size</h3>");
+    match d.sample_size {
+        Some(ss) => {
+            let label = format!(
+                "{}:{}:{}",
+                ss.criterion.family, ss.criterion.hypothesis, ss.criterion.metric
+            );
+            match (&ss.n, &ss.at_n) {
+                (Some(n), Some(r)) => {
+                    let _ = writeln!(
+                        o,
+                        "<p>The smallest number of {} with {} \u{2265} {} is <b>{n}</b> ({}; <b>{}</b> enrolled: {} controls, {} patients), where it measured {} \
+                         (95 % Monte Carlo interval {:.3}\u{2013}{:.3}, {} trials). {} consistent with Monte Carlo error: {} to {}.</p>",
+                        ss.grow.counts(),
+                        esc(&label),
+                        ss.target,
+                        esc(&ss.groups_note()),
+                        r.n_total,
+                        r.n_controls,
+                        r.n_patients,
+                        fmt_pm(r.value, r.mc_se),
+                        r.ci_low,
+                        r.ci_high,
+                        r.reps,
+                        ss.grow.counts(),
+                        ss.n_low.map_or("\u{2013}".into(), |x| x.to_string()),
+                        ss.n_high
+                            .map_or(format!("more than {}", ss.range.1), |x| x.to_string())
+                    );
+                }
+                _ => {
+                    let _ = writeln!(
+                        o,
+                        "<p>The target {} \u{2265} {} is <b>not reached</b> up to N = {}.</p>",
+                        esc(&label),
+                        ss.target,
+                        ss.range.1
+                    );
+                }
+            }
+        }
+        None => {
+            let _ = writeln!(o, "<p>No sample-size search was requested.</p>");
+        }
+    }
+    let _ = writeln!(o, "</section>");
+}
+
+fn scenario_section(o: &mut String, s: &Scenario) {
     let sizes = s.own_sizes();
-    let _ = writeln!(o, "<h2 id=\"scenario\">The scenario</h2>");
+    let _ = writeln!(
+        o,
+        "<section id=\"scenario\" class=\"detail\">\n<h3>The scenario</h3>"
+    );
     let arms: Vec<String> = s
         .arms
         .iter()
@@ -94,14 +504,14 @@ pub fn html(d: &ReportData) -> String {
         }
     );
     if s.n_regions() > 0 {
-        let _ = writeln!(
+        let _ = write!(
             o,
-            "<table><tr><th>measure</th><th>control mean</th><th>between-subject SD</th><th>test-retest CV</th><th>patient shift</th>"
+            "<table><thead><tr><th>measure</th><th>control mean</th><th>between-subject SD</th><th>test-retest CV</th><th>patient shift</th>"
         );
         for a in &s.arms {
             let _ = write!(o, "<th>change on {}</th>", esc(&a.name));
         }
-        let _ = writeln!(o, "</tr>");
+        let _ = writeln!(o, "</tr></thead><tbody>");
         for (r, reg) in s.regions.iter().enumerate() {
             let _ = write!(
                 o,
@@ -117,12 +527,12 @@ pub fn html(d: &ReportData) -> String {
             }
             let _ = writeln!(o, "</tr>");
         }
-        let _ = writeln!(o, "</table>");
+        let _ = writeln!(o, "</tbody></table>");
     }
     for a in &s.arms {
         let _ = writeln!(
             o,
-            "<p>Arm {}: symptom improvement {:.1} &plusmn; {:.1} {} points, dropout {:.0} %.</p>",
+            "<p>Arm {}: symptom improvement {:.1} \u{b1} {:.1} {} points, dropout {:.0} %.</p>",
             esc(&a.name),
             a.improvement_mean,
             a.improvement_sd,
@@ -137,35 +547,39 @@ pub fn html(d: &ReportData) -> String {
         }
         let _ = writeln!(o, "</ul>");
     }
+    let _ = writeln!(o, "</section>");
+}
 
-    // 2. Implied quantities.
+/// Power and accuracy at the planned size: one table per family, hypotheses as rows.
+fn power_section(o: &mut String, d: &ReportData, own_n: usize) {
+    let s = d.scenario;
     let _ = writeln!(
         o,
-        "<h2 id=\"implied\">What the scenario implies</h2>\n<pre>{}</pre>",
-        esc(&d.implied)
-    );
-
-    // 3. Power at the scenario's size.
-    let own_n = d.own.first().map_or(0, |r| r.n_total);
-    let _ = writeln!(
-        o,
-        "<h2 id=\"power\">Power at N = {own_n}</h2>\n<p>{} simulated trials; &plusmn; is the Monte Carlo standard error.</p>",
+        "<section id=\"power\" class=\"detail\">\n<h3>Power and accuracy at N = {own_n}</h3>\n<p>{} simulated trials; \
+         \u{b1} is the Monte Carlo standard error. Type M: mean exaggeration of significant estimates; RMSE and bias \
+         are in the unit of the estimate.</p>",
         d.reps
-    );
-    let _ = writeln!(
-        o,
-        "<table><tr><th>family</th><th>hypothesis</th><th>power</th><th>true value</th><th>mean estimate</th><th>bias</th><th>coverage</th></tr>"
     );
     for f in s
         .families
         .iter()
         .filter(|f| f.kind != FamilyKind::Prediction)
     {
+        let _ = writeln!(
+            o,
+            "<h4>{}</h4>\n<table><thead><tr><th>hypothesis</th><th>power</th><th>true value</th><th>mean estimate</th>\
+             <th>bias</th><th>RMSE</th><th>coverage</th><th>type M</th></tr></thead><tbody>",
+            esc(&f.name)
+        );
         for h in s.hypotheses(f).iter().map(String::as_str).chain(["any"]) {
             let cell = |m: &str| {
-                find(d.own, &f.name, h, m).map_or("&ndash;".to_string(), |r| {
-                    if m == "power" || m == "coverage" {
+                find(d.own, &f.name, h, m).map_or("\u{2013}".to_string(), |r| {
+                    if !r.value.is_finite() {
+                        "\u{2013}".into()
+                    } else if m == "power" || m == "coverage" {
                         fmt_pm(r.value, r.mc_se)
+                    } else if m == "type_m" {
+                        format!("{:.2}", r.value)
                     } else {
                         format!("{:+.4}", r.value)
                     }
@@ -173,170 +587,73 @@ pub fn html(d: &ReportData) -> String {
             };
             let _ = writeln!(
                 o,
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                esc(&f.name),
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
                 esc(h),
                 cell("power"),
                 cell("true_value"),
                 cell("mean_estimate"),
                 cell("bias"),
-                cell("coverage")
+                cell("rmse"),
+                cell("coverage"),
+                cell("type_m")
             );
         }
+        let _ = writeln!(o, "</tbody></table>");
     }
-    let _ = writeln!(o, "</table>");
+    let _ = writeln!(o, "</section>");
+}
 
-    // 4. Power curve.
-    let _ = writeln!(o, "<h2 id=\"curve\">Power by sample size</h2>");
-    if let Some(svg) = &d.power_svg {
-        let _ = writeln!(o, "<div>{svg}</div>");
-    }
-    let mut ns: Vec<usize> = d.grid.iter().map(|r| r.n_total).collect();
-    ns.dedup();
-    let cols = super::results::default_selection(s);
-    let _ = write!(o, "<table><tr><th>N</th>");
-    for (f, h, m) in &cols {
-        let _ = write!(o, "<th>{}:{} {}</th>", esc(f), esc(h), esc(m));
-    }
-    let _ = writeln!(o, "</tr>");
-    for n in &ns {
-        let _ = write!(o, "<tr><td>{n}</td>");
-        for (f, h, m) in &cols {
-            let v = d
-                .grid
-                .iter()
-                .find(|r| r.n_total == *n && &r.family == f && &r.hypothesis == h && &r.metric == m)
-                .map_or("&ndash;".into(), |r| fmt_pm(r.value, r.mc_se));
-            let _ = write!(o, "<td>{v}</td>");
-        }
-        let _ = writeln!(o, "</tr>");
-    }
-    let _ = writeln!(o, "</table>");
-
-    // 5. Prediction.
+/// Prediction accuracy at the planned size: one table per family, figures as rows, models as
+/// columns (ten figures side by side did not fit a page).
+fn prediction_section(o: &mut String, d: &ReportData, own_n: usize) {
+    let s = d.scenario;
     let pred: Vec<_> = s
         .families
         .iter()
         .filter(|f| f.prediction.is_some())
         .collect();
-    if !pred.is_empty() {
-        let _ = writeln!(
+    if pred.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        o,
+        "<section id=\"prediction\" class=\"detail\">\n<h3>Prediction accuracy at N = {own_n}</h3>"
+    );
+    let metrics = [
+        ("auc_cv", "AUC, cross-validated"),
+        ("auc_apparent", "AUC, apparent"),
+        ("auc_true", "AUC in the population"),
+        ("auc_optimal", "best AUC the features allow"),
+        ("optimism_auc", "optimism of the apparent AUC"),
+        ("balanced_accuracy_cv", "balanced accuracy, cross-validated"),
+        ("brier_cv", "Brier score, cross-validated"),
+        ("calibration_slope_cv", "calibration slope, cross-validated"),
+        ("assurance_auc_cv", "P(cross-validated AUC \u{2265} target)"),
+        ("assurance_auc_true", "P(population AUC \u{2265} target)"),
+    ];
+    for f in &pred {
+        let models = s.hypotheses(f);
+        let _ = write!(
             o,
-            "<h2 id=\"prediction\">Prediction accuracy at N = {own_n}</h2>"
+            "<h4>{}</h4>\n<table><thead><tr><th>figure</th>",
+            esc(&f.name)
         );
-        let metrics = [
-            "auc_cv",
-            "auc_apparent",
-            "auc_true",
-            "auc_optimal",
-            "optimism_auc",
-            "balanced_accuracy_cv",
-            "brier_cv",
-            "calibration_slope_cv",
-            "assurance_auc_cv",
-            "assurance_auc_true",
-        ];
-        let _ = write!(o, "<table><tr><th>family: model</th>");
-        for m in metrics {
-            let _ = write!(o, "<th>{m}</th>");
+        for h in &models {
+            let _ = write!(o, "<th>{}</th>", esc(h));
         }
-        let _ = writeln!(o, "</tr>");
-        for f in &pred {
-            for h in s.hypotheses(f) {
-                let _ = write!(o, "<tr><td>{}: {}</td>", esc(&f.name), esc(&h));
-                for m in metrics {
-                    let v = find(d.own, &f.name, &h, m)
-                        .map_or("&ndash;".into(), |r| fmt_pm(r.value, r.mc_se));
-                    let _ = write!(o, "<td>{v}</td>");
-                }
-                let _ = writeln!(o, "</tr>");
+        let _ = writeln!(o, "</tr></thead><tbody>");
+        for (m, words) in metrics {
+            let _ = write!(o, "<tr><td>{words}</td>");
+            for h in &models {
+                let v = find(d.own, &f.name, h, m)
+                    .map_or("\u{2013}".into(), |r| fmt_pm(r.value, r.mc_se));
+                let _ = write!(o, "<td>{v}</td>");
             }
+            let _ = writeln!(o, "</tr>");
         }
-        let _ = writeln!(o, "</table>");
-        if let Some(svg) = &d.learning_svg {
-            let _ = writeln!(o, "<div>{svg}</div>");
-        }
+        let _ = writeln!(o, "</tbody></table>");
     }
-
-    // 6. Sample size.
-    let _ = writeln!(o, "<h2 id=\"sample-size\">Sample size</h2>");
-    match d.sample_size {
-        Some(ss) => {
-            let label = format!(
-                "{}:{}:{}",
-                ss.criterion.family, ss.criterion.hypothesis, ss.criterion.metric
-            );
-            match (&ss.n, &ss.at_n) {
-                (Some(n), Some(r)) => {
-                    let _ = writeln!(
-                        o,
-                        "<p>The smallest number of {} with {} &ge; {} is <b>{n}</b> ({}; <b>{}</b> enrolled: {} controls, {} patients), where it measured {} \
-                         (95 % Monte Carlo interval {:.3}&ndash;{:.3}, {} trials). {} consistent with Monte Carlo error: {} to {}.</p>",
-                        ss.grow.counts(),
-                        esc(&label),
-                        ss.target,
-                        esc(&ss.groups_note()),
-                        r.n_total,
-                        r.n_controls,
-                        r.n_patients,
-                        fmt_pm(r.value, r.mc_se),
-                        r.ci_low,
-                        r.ci_high,
-                        r.reps,
-                        ss.grow.counts(),
-                        ss.n_low.map_or("&ndash;".into(), |x| x.to_string()),
-                        ss.n_high
-                            .map_or(format!("more than {}", ss.range.1), |x| x.to_string())
-                    );
-                }
-                _ => {
-                    let _ = writeln!(
-                        o,
-                        "<p>The target {} &ge; {} is <b>not reached</b> up to N = {}.</p>",
-                        esc(&label),
-                        ss.target,
-                        ss.range.1
-                    );
-                }
-            }
-        }
-        None => {
-            let _ = writeln!(o, "<p>No sample-size search was requested.</p>");
-        }
-    }
-
-    // 7. Methods.
-    let _ = writeln!(
-        o,
-        "<h2 id=\"methods\">Methods</h2>\n<p>{}</p>",
-        esc(&methods(d))
-    );
-
-    // 8. Reproducibility.
-    let run = &d.meta["run"];
-    let _ = writeln!(
-        o,
-        "<h2 id=\"reproducibility\">Reproducibility</h2>\n<p>trialsim {}, seed {}, generator: {}. Command: <code>{}</code>. \
-         The same command with the same version reproduces every figure exactly.</p>",
-        esc(run["version"].as_str().unwrap_or("")),
-        run["seed"],
-        esc(run["generator"].as_str().unwrap_or("")),
-        esc(&d.command)
-    );
-    let mut data = d.meta.clone();
-    data["rows_own"] = super::results::rows_json(d.own);
-    data["rows_grid"] = super::results::rows_json(d.grid);
-    if let Some(ss) = d.sample_size {
-        data["sample_size"] = serde_json::json!({"grow": ss.grow, "held": ss.held, "n": ss.n, "n_total": ss.total_at(ss.n), "n_total_low": ss.total_at(ss.n_low), "n_total_high": ss.total_at(ss.n_high), "target": ss.target});
-    }
-    let json = serde_json::to_string(&data)
-        .unwrap_or_default()
-        .replace("</", "<\\/");
-    let _ = writeln!(
-        o,
-        "<script type=\"application/json\" id=\"trialsim-results\">{json}</script>\n</body></html>"
-    );
-    o
+    let _ = writeln!(o, "</section>");
 }
 
 /// A methods paragraph a planner can paste into a protocol.

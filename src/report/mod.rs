@@ -8,6 +8,7 @@ pub mod cohort;
 pub mod export;
 pub mod grid;
 pub mod html;
+pub mod page;
 pub mod plot;
 pub mod replicate;
 pub mod results;

@@ -240,15 +240,48 @@ pub fn power_plot(
             .map(|(f, h)| (f.clone(), h.clone(), "power".to_string()))
             .collect()
     };
+    let mut ns: Vec<usize> = rows.iter().map(|r| r.n_total).collect();
+    ns.sort_unstable();
+    ns.dedup();
+    if let [n] = ns[..] {
+        // One size: a dot and its interval per hypothesis; a curve needs a grid of N.
+        let dots: Vec<super::plot::Dot> = wanted
+            .iter()
+            .filter_map(|(f, h, m)| {
+                rows.iter()
+                    .find(|r| &r.family == f && &r.hypothesis == h && &r.metric == m)
+                    .map(|r| super::plot::Dot {
+                        label: format!("{f}: {h}"),
+                        value: r.value,
+                        low: r.ci_low,
+                        high: r.ci_high,
+                    })
+            })
+            .collect();
+        if dots.is_empty() {
+            return Err("no power figures to plot for the chosen hypotheses".into());
+        }
+        let r0 = &rows[0];
+        return Ok(super::plot::dots_svg(
+            &format!(
+                "{}: power at N = {n} ({} controls, {} patients)",
+                s.spec.name, r0.n_controls, r0.n_patients
+            ),
+            &format!(
+                "Power (alpha {}); bars: 95 % Monte Carlo intervals",
+                s.alpha
+            ),
+            target,
+            &dots,
+            &provenance(s, seed),
+        ));
+    }
     let curves = super::plot::curves_from_rows(rows, &wanted);
     if curves.is_empty() {
         return Err("no power figures to plot for the chosen hypotheses".into());
     }
     let spec = super::plot::PlotSpec {
-        title: format!(
-            "{}: power by sample size (bands: 95 % Monte Carlo intervals)",
-            s.spec.name
-        ),
+        title: format!("{}: power by sample size", s.spec.name),
         x_label: "Total enrolled N (controls + patients)".into(),
         y_label: format!("Power (alpha {})", s.alpha),
         y_range: (0.0, 1.0),
@@ -260,22 +293,38 @@ pub fn power_plot(
     super::plot::svg(&spec, &curves)
 }
 
-/// The sample-size search's criterion at every N it evaluated, with the target and the chosen N.
-pub fn criterion_plot(
-    s: &Scenario,
-    seed: u64,
-    rows: &[Row],
-    c: &crate::montecarlo::search::Criterion,
-    target: f64,
-    chosen: Option<usize>,
-) -> Result<String, String> {
-    let wanted = [(c.family.clone(), c.hypothesis.clone(), c.metric.to_string())];
-    let curves = super::plot::curves_from_rows(rows, &wanted);
-    let y_max = curves
+/// The sample-size search's criterion at every N it evaluated (points with their 95 % Monte Carlo
+/// intervals, no line between them), the target, the chosen N and the range of N consistent with
+/// Monte Carlo error.
+pub fn criterion_plot(s: &Scenario, seed: u64, ss: &SampleSize) -> Result<String, String> {
+    let c = &ss.criterion;
+    let mut points: Vec<(f64, f64, f64, f64)> = ss
+        .evaluated
+        .values()
+        .flatten()
+        .filter(|r| r.family == c.family && r.hypothesis == c.hypothesis && r.metric == c.metric)
+        .map(|r| (r.n_total as f64, r.value, r.ci_low, r.ci_high))
+        .collect();
+    points.sort_by(|a, b| a.0.total_cmp(&b.0));
+    if points.is_empty() {
+        return Err("the search evaluated no sample size".into());
+    }
+    let target = ss.target;
+    let y_max = points
         .iter()
-        .flat_map(|c| c.points.iter().map(|p| p.3))
+        .map(|p| p.3)
         .filter(|v| v.is_finite())
         .fold(target, f64::max);
+    // The axis counts everybody enrolled; a search that grew one group counts that group.
+    let total = |n: Option<usize>| ss.total_at(n).or(n);
+    let mc_range = match (total(ss.n_low), total(ss.n_high)) {
+        (Some(a), Some(b)) => Some((a as f64, b as f64)),
+        (Some(a), None) => Some((
+            a as f64,
+            total(Some(ss.range.1)).unwrap_or(ss.range.1) as f64,
+        )),
+        _ => None,
+    };
     let spec = super::plot::PlotSpec {
         title: format!(
             "{}: sample size for {}:{}:{}",
@@ -292,11 +341,11 @@ pub fn criterion_plot(
             },
         ),
         target: Some(target),
-        mark: chosen.map(|n| (n as f64, format!("N = {n}"))),
+        mark: total(ss.n).map(|n| (n as f64, format!("chosen N = {n}"))),
         legend_top: false,
         desc: provenance(s, seed),
     };
-    super::plot::svg(&spec, &curves)
+    super::plot::search_svg(&spec, &points, mc_range)
 }
 
 /// Learning curves of the prediction families: mean cross-validated, true and optimal AUC by N.

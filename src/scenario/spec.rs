@@ -419,6 +419,18 @@ pub struct FamilySpec {
     /// `sample-size`, `mde` and `report`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub primary: Option<bool>,
+    /// `"test": "tost"`: the equivalence margin in the estimate's natural units (equivalence is
+    /// shown when the difference lies within (-margin, margin)). Exactly one of `margin` and
+    /// `margin_d` is given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub margin: Option<f64>,
+    /// `"test": "tost"`: the margin in SD units of the outcome (times its population SD, pooled
+    /// over the two groups; see docs/model.md).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub margin_d: Option<f64>,
+    /// `"test": "small_telescopes"`: the original study's two group sizes, which define d33.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub original_n: Option<Vec<usize>>,
 }
 
 /// A ridge penalty: a number or `"cv"`.
@@ -532,6 +544,11 @@ pub enum TestKind {
     Pearson,
     /// Spearman rank correlation.
     Spearman,
+    /// Equivalence by two one-sided Student t-tests (TOST) against `margin` or `margin_d`.
+    Tost,
+    /// Small telescopes (Simonsohn 2015): is the effect significantly smaller than d33, the
+    /// effect the original study (`original_n`) had 33 % power to detect?
+    SmallTelescopes,
 }
 
 /// Clinical endpoints.

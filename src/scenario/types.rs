@@ -159,6 +159,31 @@ pub struct Family {
     pub visits: Vec<usize>,
     /// Characteristics adjusted for by a clinical ANCOVA.
     pub adjust: Vec<CovRef>,
+    /// Replication-success test settings (`tost`, `small_telescopes`); None for other tests.
+    pub replication: Option<Replication>,
+}
+
+/// A replication-success analysis of a two-group family.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Replication {
+    /// Equivalence (TOST) within (-margin, margin).
+    Tost(Margin),
+    /// Small telescopes against the d33 of an original study with these group sizes.
+    SmallTelescopes {
+        /// The original study's group sizes.
+        original_n: (usize, usize),
+        /// The effect (in SD units) the original study had 33 % power to detect.
+        d33: f64,
+    },
+}
+
+/// An equivalence margin.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Margin {
+    /// In the estimate's natural units.
+    Natural(f64),
+    /// In units of the outcome's population SD (pooled over the two groups).
+    Sd(f64),
 }
 
 /// A validated scenario ready to simulate.

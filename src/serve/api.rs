@@ -496,6 +496,8 @@ pub fn report(ctx: &Ctx, body: &[u8]) -> Answer {
             own: &own.table.rows,
             grid: grid_rows,
             sample_size: Some(&ss.search),
+            family_sizes: Vec::new(),
+            size_svg: results::criterion_plot(s, req.seed, &ss.search).ok(),
             implied: report::validate::summary(s, &study.unsourced_numbers()),
             power_svg: results::power_plot(
                 s,

@@ -19,6 +19,10 @@ pub struct Metrics {
     /// Slope of the logistic recalibration of the outcome on logit(prediction): 1 is ideal, < 1
     /// means the predictions are too extreme (overfitting).
     pub calibration_slope: f64,
+    /// Calibration-in-the-large: the intercept `a` of the logistic recalibration
+    /// `logit P(y) = a + logit(prediction)` with the slope fixed at 1 (an offset). 0 is ideal;
+    /// > 0 means the predictions are too low on average.
+    pub calibration_intercept: f64,
 }
 
 impl Metrics {
@@ -30,10 +34,14 @@ impl Metrics {
         specificity: f64::NAN,
         brier: f64::NAN,
         calibration_slope: f64::NAN,
+        calibration_intercept: f64::NAN,
     };
 
+    /// Number of metrics in [`Metrics::named`].
+    pub const COUNT: usize = 7;
+
     /// The metrics as (name, value) pairs in a fixed order.
-    pub fn named(&self) -> [(&'static str, f64); 6] {
+    pub fn named(&self) -> [(&'static str, f64); Self::COUNT] {
         [
             ("auc", self.auc),
             ("balanced_accuracy", self.balanced_accuracy),
@@ -41,6 +49,7 @@ impl Metrics {
             ("specificity", self.specificity),
             ("brier", self.brier),
             ("calibration_slope", self.calibration_slope),
+            ("calibration_intercept", self.calibration_intercept),
         ]
     }
 
@@ -61,6 +70,7 @@ impl Metrics {
             specificity: avg(|m| m.specificity),
             brier: avg(|m| m.brier),
             calibration_slope: avg(|m| m.calibration_slope),
+            calibration_intercept: avg(|m| m.calibration_intercept),
         }
     }
 }
@@ -154,20 +164,58 @@ pub fn metrics(p: &[f64], y: &[bool], threshold: &[f64], idx: &mut Vec<usize>) -
         specificity: spec,
         brier: brier / n as f64,
         calibration_slope: calibration_slope(p, y),
+        calibration_intercept: calibration_intercept(p, y),
     }
+}
+
+/// logit(p) with p clamped to [1e-12, 1 - 1e-12], as the calibration fits use it.
+fn clamped_logit(q: f64) -> f64 {
+    let q = q.clamp(1e-12, 1.0 - 1e-12);
+    (q / (1.0 - q)).ln()
+}
+
+/// Calibration-in-the-large: the maximum-likelihood intercept `a` of `logit P(y) = a + logit(p)`
+/// (logit(p) an offset, slope fixed at 1), by Newton's method on the one score equation
+/// `sum(y - expit(a + logit p)) = 0`. NaN without both classes.
+///
+/// ```
+/// use trialsim::stats::metrics::calibration_intercept;
+/// // Predictions that are right on average in logit terms need no shift.
+/// let a = calibration_intercept(&[0.5, 0.5], &[true, false]);
+/// assert!(a.abs() < 1e-12);
+/// ```
+pub fn calibration_intercept(p: &[f64], y: &[bool]) -> f64 {
+    let n1 = y.iter().filter(|&&v| v).count();
+    if n1 == 0 || n1 == y.len() {
+        return f64::NAN;
+    }
+    let lp: Vec<f64> = p.iter().map(|&q| clamped_logit(q)).collect();
+    let mut a = 0.0f64;
+    for _ in 0..200 {
+        let (mut g, mut h) = (0.0, 0.0);
+        for (&l, &yi) in lp.iter().zip(y) {
+            let mu = 1.0 / (1.0 + (-(a + l)).exp());
+            g += yi as u8 as f64 - mu;
+            h += mu * (1.0 - mu);
+        }
+        if !(h > 0.0) {
+            return f64::NAN;
+        }
+        // The score is monotone in a, so a damped Newton step always converges.
+        let step = (g / h).clamp(-5.0, 5.0);
+        a += step;
+        if step.abs() < 1e-12 {
+            return a;
+        }
+    }
+    f64::NAN
 }
 
 /// Calibration slope: the coefficient of logit(p) in an unpenalised logistic regression of y on
 /// logit(p) with intercept. NaN when the fit does not exist (one class, constant predictions,
 /// separation).
 pub fn calibration_slope(p: &[f64], y: &[bool]) -> f64 {
-    let lp: Vec<f64> = p
-        .iter()
-        .map(|&q| {
-            let q = q.clamp(1e-12, 1.0 - 1e-12);
-            (q / (1.0 - q)).ln()
-        })
-        .collect();
+    let lp: Vec<f64> = p.iter().map(|&q| clamped_logit(q)).collect();
     let mut lr = Logistic::default();
     match lr.fit(&lp, 1, y, 0.0) {
         Fit::Converged => lr.beta[1],

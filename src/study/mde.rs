@@ -131,14 +131,14 @@ impl<'a> MdeRun<'a> {
                 format!("must be in (0, 1), got {}", self.target),
             ));
         }
-        let (lo, hi) = (self.lo, self.hi);
-        if !(lo.is_finite() && hi.is_finite() && lo < hi) {
+        let (lo, asked_hi) = (self.lo, self.hi);
+        if !(lo.is_finite() && asked_hi.is_finite() && lo < asked_hi) {
             return Err(RunError::setting(
                 Setting::Vary,
-                format!("the search range needs finite lo < hi, got [{lo}, {hi}]"),
+                format!("the search range needs finite lo < hi, got [{lo}, {asked_hi}]"),
             ));
         }
-        let tol = self.tolerance.unwrap_or((hi - lo) / 4096.0);
+        let tol = self.tolerance.unwrap_or((asked_hi - lo) / 4096.0);
         if !(tol > 0.0) {
             return Err(RunError::setting(
                 Setting::Vary,
@@ -148,9 +148,34 @@ impl<'a> MdeRun<'a> {
         let crit: Criterion = self.criterion.parse()?;
         crit.check(self.study.scenario())?;
         let start = Instant::now();
-        // Both ends must be valid scenarios before anything is simulated.
+        // Both ends must be valid scenarios before anything is simulated. An upper end that is
+        // not (e.g. correlations that stop being positive definite as effects grow) is lowered
+        // to the largest valid value, found by bisection on validity to within the tolerance.
         self.point(&crit, lo)?;
-        self.point(&crit, hi)?;
+        let (hi, upper_limited) = match self.point(&crit, asked_hi) {
+            Ok(_) => (asked_hi, None),
+            Err(RunError::InvalidPoint(why)) => {
+                let (mut a, mut b) = (lo, asked_hi);
+                while b - a > tol {
+                    let m = a + (b - a) / 2.0;
+                    match self.point(&crit, m) {
+                        Ok(_) => a = m,
+                        Err(RunError::InvalidPoint(_)) => b = m,
+                        Err(e) => return Err(e),
+                    }
+                }
+                (
+                    a,
+                    Some(UpperLimit {
+                        asked: asked_hi,
+                        largest_valid: a,
+                        first_invalid: b,
+                        why: why.to_string(),
+                    }),
+                )
+            }
+            Err(e) => return Err(e),
+        };
         let at_most = crit.at_most();
         let target = self.target;
         let mut step = self.step.take();
@@ -225,6 +250,7 @@ impl<'a> MdeRun<'a> {
             effects,
             sizes,
             range: (lo, hi),
+            upper_limited,
             evaluated,
             reps: self.settings.reps,
             seed: self.settings.seed,
@@ -255,8 +281,12 @@ pub struct MdeResult {
     pub effects: Vec<Effect>,
     /// The group sizes simulated.
     pub sizes: Sizes,
-    /// The search range.
+    /// The search range (its upper end lowered when the one asked for is not a valid
+    /// scenario; see `upper_limited`).
     pub range: (f64, f64),
+    /// Set when the upper end asked for gives an invalid scenario: the search then ran up to the
+    /// largest valid value.
+    pub upper_limited: Option<UpperLimit>,
     /// Every value evaluated (ascending) with its result rows.
     pub evaluated: Vec<(f64, Vec<Row>)>,
     /// Trials per value.
@@ -265,6 +295,19 @@ pub struct MdeResult {
     pub seed: u64,
     /// Wall time.
     pub elapsed_secs: f64,
+}
+
+/// An upper end lowered to the largest value that gives a valid scenario.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UpperLimit {
+    /// The upper end asked for.
+    pub asked: f64,
+    /// The largest value found valid (to within the search tolerance): the upper end used.
+    pub largest_valid: f64,
+    /// The smallest value found invalid (within the tolerance above `largest_valid`).
+    pub first_invalid: f64,
+    /// Why the asked upper end is invalid (the scenario's problems).
+    pub why: String,
 }
 
 /// The effect a hypothesis has at the minimum detectable value.

@@ -48,13 +48,17 @@ macro_rules! run_settings {
 mod groups;
 mod mde;
 mod power;
+pub mod riley;
 mod sample_size;
+mod size_grid;
 pub mod vary;
 
 pub use groups::GroupSizes;
-pub use mde::{Effect, MdeResult, MdeRun};
+pub use mde::{Effect, MdeResult, MdeRun, UpperLimit};
 pub use power::{GridPoint, NotRun, PowerResult, PowerRun, Progress};
+pub use riley::RileyAnswer;
 pub use sample_size::{SampleSizeResult, SampleSizeRun};
+pub use size_grid::SizeGridPoint;
 pub use vary::VaryError;
 
 use crate::error::{RunError, ScenarioError};

@@ -150,27 +150,7 @@ impl<'a> PowerRun<'a> {
     /// The grid points' studies, each with its parameter values (empty without [`PowerRun::vary`]).
     /// Every point is checked: an invalid one is a [`RunError::InvalidPoint`].
     pub fn grid_studies(&self) -> Result<Vec<(GridValues, Study)>, RunError> {
-        for (p, values) in &self.vary {
-            if values.is_empty() {
-                return Err(RunError::setting(Setting::Vary, format!("{p}: no values")));
-            }
-            if self.vary.iter().filter(|(q, _)| q == p).count() > 1 {
-                return Err(RunError::setting(
-                    Setting::Vary,
-                    format!("{p} is varied twice: give its values in one list"),
-                ));
-            }
-        }
-        if self.vary.is_empty() {
-            return Ok(Vec::new());
-        }
-        super::vary::product(&self.vary)
-            .into_iter()
-            .map(|point| {
-                let study = self.study.with_values(&point)?;
-                Ok((point, study))
-            })
-            .collect()
+        super::vary::grid_studies(self.study, &self.vary)
     }
 
     /// The sizes of one grid point's study.

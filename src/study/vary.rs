@@ -403,6 +403,36 @@ pub fn parse_param(text: &str) -> Result<(String, Vec<f64>), RunError> {
     Ok((p.trim().to_string(), parse_values(v)?))
 }
 
+/// The studies of a what-if grid, each with its parameter values (empty for no parameters), in
+/// [`product`] order. Every point is checked before anything runs: the first invalid one is a
+/// [`RunError::InvalidPoint`] naming the parameter values and the scenario's fields.
+pub fn grid_studies(
+    study: &Study,
+    vary: &[(String, Vec<f64>)],
+) -> Result<Vec<(super::power::GridValues, Study)>, RunError> {
+    for (p, values) in vary {
+        if values.is_empty() {
+            return Err(RunError::setting(Setting::Vary, format!("{p}: no values")));
+        }
+        if vary.iter().filter(|(q, _)| q == p).count() > 1 {
+            return Err(RunError::setting(
+                Setting::Vary,
+                format!("{p} is varied twice: give its values in one list"),
+            ));
+        }
+    }
+    if vary.is_empty() {
+        return Ok(Vec::new());
+    }
+    product(vary)
+        .into_iter()
+        .map(|point| {
+            let s = study.with_values(&point)?;
+            Ok((point, s))
+        })
+        .collect()
+}
+
 /// Every combination of the parameters' values (the first parameter varies slowest).
 pub fn product(params: &[(String, Vec<f64>)]) -> Vec<Vec<(String, f64)>> {
     let mut out: Vec<Vec<(String, f64)>> = vec![Vec::new()];

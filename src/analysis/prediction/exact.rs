@@ -294,6 +294,7 @@ impl ExactTruth {
             specificity: spec,
             brier,
             calibration_slope: calibration_slope(&pts),
+            calibration_intercept: calibration_intercept(&pts),
         }
     }
 }
@@ -316,7 +317,38 @@ fn constant_metrics(c: f64, thr: f64, pv: f64) -> Metrics {
         specificity: 1.0 - pos,
         brier: c * c - 2.0 * c * pv + pv,
         calibration_slope: f64::NAN,
+        // logit P(y) = a + logit(c) holds with a = logit(pv) - logit(c).
+        calibration_intercept: logit_clamped(pv) - logit_clamped(c),
     }
+}
+
+fn logit_clamped(q: f64) -> f64 {
+    let q = q.clamp(1e-12, 1.0 - 1e-12);
+    (q / (1.0 - q)).ln()
+}
+
+/// Population calibration-in-the-large (as [`crate::stats::metrics::calibration_intercept`]):
+/// Newton on the expected score equation of the intercept with logit(prediction) as offset.
+fn calibration_intercept(pts: &[(f64, f64, f64, bool)]) -> f64 {
+    const LMAX: f64 = 27.631021115928547; // logit(1 - 1e-12)
+    let mut a = 0.0f64;
+    for _ in 0..200 {
+        let (mut g, mut h) = (0.0, 0.0);
+        for &(eta, r, om, _) in pts {
+            let mu = logistic(a + eta.clamp(-LMAX, LMAX));
+            g += om * (r - mu);
+            h += om * mu * (1.0 - mu);
+        }
+        if !(h > 0.0) {
+            return f64::NAN;
+        }
+        let step = (g / h).clamp(-5.0, 5.0);
+        a += step;
+        if step.abs() < 1e-12 {
+            return a;
+        }
+    }
+    f64::NAN
 }
 
 /// Population logistic regression of the target on logit(prediction) (clamped as in

@@ -8,6 +8,7 @@ mod joint;
 mod measures;
 mod plan;
 mod prediction;
+mod replication;
 mod symptoms;
 
 use super::spec::{DesignKind, FamilyKind, ScenarioSpec};

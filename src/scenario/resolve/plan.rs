@@ -31,6 +31,9 @@ pub(in crate::scenario) fn default_families(spec: &ScenarioSpec) -> Vec<FamilySp
         visit: None,
         adjust: None,
         primary: None,
+        margin: None,
+        margin_d: None,
+        original_n: None,
     };
     if spec.design.kind == DesignKind::Crossover {
         return vec![base("crossover", FamilyKind::Crossover)];
@@ -137,7 +140,12 @@ fn resolve_family(
     let arms = family_arms(ck, p, f, &spec.design);
     let test = family_test(ck, p, f);
     let regions = family_regions(ck, p, f, region_names);
-    let endpoints = family_endpoints(ck, p, f);
+    let replication = super::replication::resolve_replication(ck, p, f, test);
+    let mut endpoints = family_endpoints(ck, p, f);
+    if super::replication::is_replication(test) && f.endpoints.is_none() {
+        // A replication test compares the score change; response and remission are binary.
+        endpoints.retain(|e| *e == Endpoint::Change);
+    }
     let gate = match &f.gate {
         None => None,
         Some(g) => match earlier.iter().position(|e| &e.name == g) {
@@ -170,6 +178,7 @@ fn resolve_family(
         prediction,
         visits,
         adjust,
+        replication,
     })
 }
 
@@ -272,10 +281,19 @@ fn family_arms(ck: &mut Checker, p: &str, f: &FamilySpec, design: &Design) -> (u
 /// The test of a family: the one given, or the first that fits its kind.
 fn family_test(ck: &mut Checker, p: &str, f: &FamilySpec) -> TestKind {
     let allowed: &[TestKind] = match f.kind {
-        FamilyKind::BaselineDifference => &[TestKind::Welch, TestKind::Student],
-        FamilyKind::ArmChange | FamilyKind::Clinical => {
-            &[TestKind::Welch, TestKind::Student, TestKind::Ancova]
-        }
+        FamilyKind::BaselineDifference => &[
+            TestKind::Welch,
+            TestKind::Student,
+            TestKind::Tost,
+            TestKind::SmallTelescopes,
+        ],
+        FamilyKind::ArmChange | FamilyKind::Clinical => &[
+            TestKind::Welch,
+            TestKind::Student,
+            TestKind::Ancova,
+            TestKind::Tost,
+            TestKind::SmallTelescopes,
+        ],
         FamilyKind::WithinArmChange => &[TestKind::Paired],
         FamilyKind::Correlation => &[TestKind::Pearson, TestKind::Spearman],
         // Prediction has models, not tests; `test` is rejected below.
