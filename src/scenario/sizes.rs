@@ -272,9 +272,17 @@ impl Scenario {
         if !problems.is_empty() {
             return Err(problems);
         }
-        spec.design.controls = controls;
+        // The plan refuses a baseline family without controls; resolve with the scenario's
+        // controls and set the count afterwards (the run reports that family as not run).
+        spec.design.controls = if controls == 0 {
+            self.n_controls
+        } else {
+            controls
+        };
         spec.design.patients = patients;
-        let out = super::resolve::resolve_any_size(spec)?;
+        let mut out = super::resolve::resolve_any_size(spec)?;
+        out.n_controls = controls;
+        out.spec.design.controls = controls;
         if out.own_sizes().arms != arms && patients > 0 {
             return Err(vec![Problem {
                 path: "design.arms".into(),
