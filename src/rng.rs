@@ -22,6 +22,9 @@ pub const STREAM_CONTROLS: u64 = 0;
 pub const STREAM_ARM0: u64 = 1;
 /// Stream id of simple-randomisation allocation draws.
 pub const STREAM_ALLOCATION: u64 = 1 << 32;
+/// Stream id of arm k's per-visit draws (rating errors, monotone dropout) is `STREAM_VISITS + k`;
+/// used only by scenarios that have them, so other scenarios' draws are unchanged.
+pub const STREAM_VISITS: u64 = 1 << 33;
 /// Stream id of cross-validation fold assignment.
 pub const STREAM_FOLDS: u64 = (1 << 32) + 1;
 

@@ -11,6 +11,7 @@
 //! assert_eq!(result.families.len(), s.families.len());
 //! ```
 
+pub mod mmrm;
 pub mod prediction;
 pub mod replication;
 
@@ -143,6 +144,7 @@ pub struct Analyzer {
     tstats: Vec<ttest::TStat>,
     brackets: Vec<Option<usize>>,
     level_cache: std::collections::HashMap<(usize, usize), LevelTables>,
+    mmrm: mmrm::MmrmScratch,
 }
 
 /// Families larger than this decide from exact p-values instead of tabled critical values.
@@ -234,6 +236,9 @@ impl Analyzer {
             | FamilyKind::ArmChange
             | FamilyKind::WithinArmChange => {
                 unreachable!("t-test families are decided in analyse")
+            }
+            FamilyKind::Clinical if f.test == TestKind::Mmrm => {
+                self.mmrm.outcomes(s, data.cohort(), f, out);
             }
             FamilyKind::Clinical => {
                 let c = data.cohort();

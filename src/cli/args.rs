@@ -354,6 +354,10 @@ pub enum Command {
         /// as for `power --vary`; the sample size at every point, same seed.
         #[arg(long, value_name = "PARAM=VALUES")]
         vary: Vec<String>,
+        /// Size for assurance (power averaged over the scenario's `priors`) instead of power:
+        /// the smallest N whose assurance reaches this target.
+        #[arg(long, value_name = "TARGET", conflicts_with = "vary")]
+        assurance: Option<f64>,
         /// Plots and their selection.
         #[command(flatten)]
         plots: PlotArgs,

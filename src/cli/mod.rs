@@ -1,6 +1,7 @@
 //! The command line: one file per command; each maps flags to library calls and prints.
 
 mod args;
+mod assurance;
 mod mde;
 mod merge;
 mod output;
@@ -150,6 +151,18 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::SampleSize {
             scenario,
             criterion,
+            max_n,
+            assurance: Some(a),
+            mc,
+            ..
+        } => {
+            let study = trialsim::Study::load(&scenario)?;
+            let criterion = output::criterion_or_default(study.scenario(), criterion.as_deref())?;
+            assurance::sample_size(&scenario, &criterion, a, max_n, &mc)
+        }
+        Command::SampleSize {
+            scenario,
+            criterion,
             target,
             max_n,
             grow,
@@ -157,6 +170,7 @@ pub fn run(cli: Cli) -> Result<()> {
             vary,
             plots,
             mc,
+            ..
         } => {
             if vary.is_empty() {
                 sample_size::run(&sample_size::Args {

@@ -101,6 +101,7 @@ pub fn run(a: &Args) -> Result<()> {
             b.set_position(p.done);
         });
     }
+    let planned = run.planned_sizes();
     let result = run.run()?;
     if let Some(b) = bar {
         b.finish_and_clear();
@@ -144,6 +145,11 @@ pub fn run(a: &Args) -> Result<()> {
             text.push_str(&format!("{nr}\n"));
         }
         Stdout::new().text(&text)?;
+        if !s.spec.priors.is_empty() {
+            let (text, files) = super::assurance::power_section(&study, &planned, a.mc)?;
+            output::write_files(&files)?;
+            Stdout::new().text(&text)?;
+        }
     } else {
         Stdout::new().text(&report::grid::summary(&result))?;
     }

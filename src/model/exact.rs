@@ -11,7 +11,9 @@
 //! many values), and composite 16-point Gauss-Legendre quadrature on a continuous scale (split at
 //! the baseline values where the response threshold crosses a scale limit, so every panel is
 //! smooth; relative error below 1e-12 in the tests). Late responders are a mixture over the two
-//! time courses.
+//! time courses. A rating error (`symptoms.rating_sd` > 0) makes the visit score
+//! `round(clamp(m0 - c I - e))` with `c I + e` normal given m0, so the same sums hold with the
+//! score's normal law in place of the latent improvement's.
 
 use crate::scenario::{Arm, CovRef, Scenario};
 use crate::stats::dist::norm_cdf;
@@ -206,6 +208,17 @@ pub fn symptom_truth(s: &Scenario, k: usize, visit: usize) -> SymptomTruth {
         for (c, wc) in courses(arm, visit) {
             let ww = w * wc;
             let rt = response_threshold(s, m0);
+            if sp.rating_sd > 0.0 {
+                // The visit score is round(clamp(X)), X = m0 - c I - e ~ N(m0 - c mi, sd_x).
+                let (m, sd_x) = (
+                    m0 - c * mi,
+                    (c * c * lat.sd * lat.sd + sp.rating_sd.powi(2)).sqrt(),
+                );
+                resp += ww * score_at_most(s, m, sd_x, rt);
+                rem += ww * score_at_most(s, m, sd_x, sp.remission_max);
+                mean_f += ww * mean_score(s, m, sd_x);
+                continue;
+            }
             resp += ww * prob_in(improvement_interval(s, m0, c, rt), mi, lat.sd);
             rem += ww * prob_in(improvement_interval(s, m0, c, sp.remission_max), mi, lat.sd);
             mean_f += ww * mean_score(s, m0 - c * mi, (c * lat.sd).abs());
@@ -216,6 +229,29 @@ pub fn symptom_truth(s: &Scenario, k: usize, visit: usize) -> SymptomTruth {
         remission: rem,
         improvement: mean_m0 - mean_f,
     }
+}
+
+/// P(visit score <= t) for the score `round(clamp(X))` (unrounded on a continuous scale),
+/// X ~ N(m, sd) with sd > 0 (the same bounds as [`improvement_interval`]).
+fn score_at_most(s: &Scenario, m: f64, sd: f64, t: f64) -> f64 {
+    let sp = &s.symptoms.spec;
+    let bound = if sp.integer { t.floor() + 0.5 } else { t };
+    if sp.integer {
+        if bound > sp.scale_max {
+            return 1.0;
+        }
+        if bound <= sp.scale_min {
+            return 0.0;
+        }
+    } else {
+        if bound >= sp.scale_max {
+            return 1.0;
+        }
+        if bound < sp.scale_min {
+            return 0.0;
+        }
+    }
+    norm_cdf((bound - m) / sd)
 }
 
 /// Mean of the visit score `round(clamp(X))` (unrounded on a continuous scale), X ~ N(m, sd).
@@ -303,7 +339,15 @@ pub fn improvement_moments(s: &Scenario, k: usize, visit: usize) -> (f64, f64) {
         let mi = lat.mean(s, m0);
         for (c, wc) in courses(arm, visit) {
             let ww = w * wc;
-            let (m, sd) = (m0 - c * mi, (c * lat.sd).abs());
+            let r = sp.rating_sd;
+            let (m, sd) = if r > 0.0 {
+                (m0 - c * mi, (c * c * lat.sd * lat.sd + r * r).sqrt())
+            } else {
+                (m0 - c * mi, (c * lat.sd).abs())
+            };
+            // E[zeta 1{X in [a, b)}] = -(c sd_I / sd) (phi(za) - phi(zb)) by Stein's identity;
+            // without rating error c sd_I / sd = sign(c).
+            let load = if r > 0.0 { c * lat.sd / sd } else { c.signum() };
             // E f, E f^2 and E[zeta f] given m0 and the course.
             let (ef, ef2, ezf) = if sd == 0.0 {
                 let v = m.clamp(sp.scale_min, sp.scale_max);
@@ -327,7 +371,7 @@ pub fn improvement_moments(s: &Scenario, k: usize, visit: usize) -> (f64, f64) {
                     ef += kk * pr;
                     ef2 += kk * kk * pr;
                     // zeta = -(x - m) / sd * sign(c): E[zeta 1{x in [a, b)}].
-                    ezf += -c.signum() * kk * (phi(za) - phi(zb));
+                    ezf += -load * kk * (phi(za) - phi(zb));
                     kk += 1.0;
                 }
                 (ef, ef2, ezf)

@@ -14,6 +14,7 @@
 //! assert_eq!(c.group_range(1).len(), 17); // arm 0 (ketamine)
 //! ```
 
+pub mod dropout;
 pub mod exact;
 pub mod summary;
 
@@ -52,9 +53,12 @@ pub struct Cohort {
     pub covariates: Vec<f64>,
     /// Late responder.
     pub late: Vec<bool>,
-    /// Missed the post-baseline visits.
+    /// Dropped out: missed every post-baseline visit (all-or-nothing `dropout`) or, with
+    /// `dropout_per_visit`, missed at least the last visit.
     pub dropped: Vec<bool>,
     z: Vec<f64>,
+    /// Per-visit draws of the current patient: rating errors then dropout uniforms.
+    vis: Vec<f64>,
     w: Vec<f64>,
     pool: Vec<Pre>,
 }
@@ -153,6 +157,7 @@ impl Cohort {
         self.dropped.resize(n, false);
         self.z.resize(2 * r + 1, 0.0);
         self.w.resize(2 * r + 1, 0.0);
+        self.vis.resize(2 * v.saturating_sub(1), 0.0);
     }
 
     /// Draw the cohort of replicate `replicate` under master seed `seed`.
@@ -187,6 +192,8 @@ impl Cohort {
         let pool = std::mem::take(&mut self.pool);
         for k in 0..s.arms.len() {
             let mut g = rng::stream(seed, replicate, rng::STREAM_ARM0 + k as u64);
+            let mut gv = dropout::uses_visit_stream(s, &s.arms[k])
+                .then(|| rng::stream(seed, replicate, rng::STREAM_VISITS + k as u64));
             let mut pre = pool.iter().filter(|p| p.arm == k);
             for i in self.arm_range(k) {
                 match s.design_kind {
@@ -197,7 +204,7 @@ impl Cohort {
                         } else {
                             None
                         };
-                        self.draw_patient(s, k, &mut g, i, p)
+                        self.draw_patient(s, k, &mut g, gv.as_mut(), i, p)
                     }
                 }
             }
@@ -300,6 +307,7 @@ impl Cohort {
         s: &Scenario,
         k: usize,
         g: &mut TrialRng,
+        gv: Option<&mut TrialRng>,
         i: usize,
         pre: Option<&Pre>,
     ) {
@@ -352,17 +360,32 @@ impl Cohort {
             logistic(logit(arm.dropout) + arm.dropout_log_or * s_std)
         };
         let dropped = g.random::<f64>() < p_drop;
-        self.dropped[i] = dropped;
+        let (errors, uniforms) = self.vis.split_at_mut(nv - 1);
+        if let Some(gv) = gv {
+            dropout::draw(gv, s, arm, errors, uniforms);
+        } else {
+            errors.fill(0.0);
+            uniforms.fill(1.0);
+        }
         let sc = &mut self.scores[i * nv..(i + 1) * nv];
         sc[0] = m0;
         for v in 1..nv {
             sc[v] = if dropped {
                 f64::NAN
             } else {
-                let m = (m0 - course[v] * improvement).clamp(spec.scale_min, spec.scale_max);
+                let latent = m0 - course[v] * improvement - spec.rating_sd * errors[v - 1];
+                let m = latent.clamp(spec.scale_min, spec.scale_max);
                 if spec.integer { m.round() } else { m }
             };
         }
+        let first_missed = if dropped {
+            1
+        } else {
+            dropout::first_missed(s, arm, sc, uniforms)
+        };
+        sc[first_missed..].fill(f64::NAN);
+        self.dropped[i] = first_missed < nv;
+        let scan_missed = first_missed <= s.scan_visit;
 
         let fail0 = g.random::<f64>() < s.scan_failure;
         let fail1 = g.random::<f64>() < s.scan_failure;
@@ -378,7 +401,7 @@ impl Cohort {
             &self.true_baseline[row.clone()],
             &self.true_change[row.clone()],
         );
-        scan(g, s, tb, tc, dropped || fail1, &mut self.followup[row]);
+        scan(g, s, tb, tc, scan_missed || fail1, &mut self.followup[row]);
     }
 
     /// A crossover subject of the sequence that starts with arm `k`: period 1 under arm k, period 2

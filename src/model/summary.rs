@@ -33,7 +33,11 @@ pub fn ineligible(s: &Scenario) -> Option<String> {
     if s.scan_failure > 0.0 {
         return Some("scans can fail (missing values)".into());
     }
-    if s.arms.iter().any(|a| a.dropout > 0.0) || (s.rescan_controls && s.control_dropout > 0.0) {
+    if s.arms
+        .iter()
+        .any(|a| a.dropout > 0.0 || a.dropout_per_visit.iter().any(|&p| p > 0.0))
+        || (s.rescan_controls && s.control_dropout > 0.0)
+    {
         return Some("subjects drop out (missing values)".into());
     }
     for f in &s.families {

@@ -14,6 +14,7 @@ pub mod builtin;
 pub mod implied;
 mod load;
 pub mod prediction;
+pub mod prior;
 mod provenance;
 mod resolve;
 mod sizes;

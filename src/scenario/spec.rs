@@ -39,6 +39,10 @@ pub struct ScenarioSpec {
     /// The analysis plan used by `power` and `sample-size`.
     #[serde(default)]
     pub analysis: AnalysisPlan,
+    /// Design priors: parameter path (or `effect_scale`) to a distribution
+    /// ([`super::prior`]); simulated by the assurance runs, ignored by fixed-value runs.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub priors: BTreeMap<String, super::prior::PriorSpec>,
 }
 
 /// Group sizes, arms and allocation.
@@ -264,6 +268,16 @@ pub struct ArmEffects {
     /// improve less drop out more). `dropout` is then the probability at average improvement.
     #[serde(default)]
     pub dropout_log_or_per_sd: f64,
+    /// Monotone dropout per visit interval: entry `j` is the probability of dropping out before
+    /// post-baseline visit `j + 1` among patients still in the study (one entry per post-baseline
+    /// visit, each in [0, 1)). Drawn on its own random stream, on top of `dropout`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dropout_per_visit: Option<Vec<f64>>,
+    /// Missing at random: log odds ratio of dropping out in an interval per `symptoms.baseline_sd`
+    /// of the last observed score above `symptoms.baseline_mean` (positive = patients with higher,
+    /// i.e. worse, scores drop out more). Needs `dropout_per_visit`.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub dropout_mar_log_or: f64,
     /// Fraction of the final improvement reached at each visit (first entry 0 = baseline).
     /// Default: 0 at baseline, 1 at every later visit.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -316,6 +330,14 @@ pub struct Symptoms {
     /// Remission: follow-up <= remission_max.
     #[serde(default = "default_remission")]
     pub remission_max: f64,
+    /// SD of an independent rating error added to the latent score at every post-baseline visit
+    /// (before clamping and rounding); default 0. Drawn on its own random stream.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub rating_sd: f64,
+}
+
+fn is_zero(x: &f64) -> bool {
+    *x == 0.0
 }
 
 impl Default for Symptoms {
@@ -431,6 +453,41 @@ pub struct FamilySpec {
     /// `"test": "small_telescopes"`: the original study's two group sizes, which define d33.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub original_n: Option<Vec<usize>>,
+    /// Clinical MMRM: fitting options (`{"method": "reml" | "ml", "df": "satterthwaite"}`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mmrm: Option<MmrmSpec>,
+}
+
+/// Options of a clinical `"test": "mmrm"` family.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Default)]
+#[serde(deny_unknown_fields)]
+pub struct MmrmSpec {
+    /// Estimation method (default REML).
+    #[serde(default)]
+    pub method: MmrmMethod,
+    /// Degrees of freedom of the contrast (default Satterthwaite).
+    #[serde(default)]
+    pub df: MmrmDf,
+}
+
+/// MMRM estimation method.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum MmrmMethod {
+    /// Restricted maximum likelihood.
+    #[default]
+    Reml,
+    /// Maximum likelihood.
+    Ml,
+}
+
+/// MMRM degrees-of-freedom method.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum MmrmDf {
+    /// Satterthwaite (as the R package mmrm and lmerTest define it).
+    #[default]
+    Satterthwaite,
 }
 
 /// A ridge penalty: a number or `"cv"`.
@@ -540,6 +597,8 @@ pub enum TestKind {
     Ancova,
     /// Paired t-test.
     Paired,
+    /// Mixed model for repeated measures over all post-baseline visits (clinical change).
+    Mmrm,
     /// Pearson correlation.
     Pearson,
     /// Spearman rank correlation.

@@ -83,6 +83,11 @@ pub struct Arm {
     pub dropout: f64,
     /// Log odds ratio of dropout per SD of improvement.
     pub dropout_log_or: f64,
+    /// Monotone dropout: probability of dropping out in each post-baseline interval (entry `j`:
+    /// before visit `j + 1`); empty = none.
+    pub dropout_per_visit: Vec<f64>,
+    /// Log odds ratio of interval dropout per baseline SD of the last observed score (MAR).
+    pub dropout_mar_log_or: f64,
     /// Joint correlation of (baseline~, change~, improvement~), `(2R+1)^2`, row-major.
     pub joint: Vec<f64>,
     /// Its lower Cholesky factor.
@@ -157,8 +162,10 @@ pub struct Family {
     pub prediction: Option<PredictionConfig>,
     /// Visits analysed (clinical: one hypothesis per endpoint and visit; others: one visit).
     pub visits: Vec<usize>,
-    /// Characteristics adjusted for by a clinical ANCOVA.
+    /// Characteristics adjusted for by a clinical ANCOVA or MMRM.
     pub adjust: Vec<CovRef>,
+    /// MMRM options (`"test": "mmrm"` only).
+    pub mmrm: Option<MmrmSpec>,
     /// Replication-success test settings (`tost`, `small_telescopes`); None for other tests.
     pub replication: Option<Replication>,
 }
@@ -245,6 +252,8 @@ impl Scenario {
         for a in pop.arms.iter_mut() {
             a.dropout = 0.0;
             a.dropout_log_or = 0.0;
+            a.dropout_per_visit.clear();
+            a.dropout_mar_log_or = 0.0;
         }
         pop.allocation = Allocation::Blocked;
         // Keep the recorded spec in step with the resolved value.

@@ -175,6 +175,14 @@ pub struct Scratch {
     pred: Vec<f64>,
     yo: Vec<bool>,
     folds: Vec<usize>,
+    /// Inner cross-validation: its model, training rows and fold labels.
+    lr: Logistic,
+    xt: Vec<f64>,
+    yt: Vec<bool>,
+    inner_folds: Vec<usize>,
+    /// Solutions at each penalty of the grid in the last inner fold (`LAMBDA_GRID.len() x q`),
+    /// starts for the next fold and for the final fit (empty entries: no converged fit).
+    path: Vec<Vec<f64>>,
 }
 
 /// Fold labels 0..k for `rows`, stratified by class: each class is shuffled and dealt round-robin,
@@ -264,13 +272,24 @@ impl Pipeline {
                 ys.push(y[i]);
             }
         };
-        let lambda = match (self.model, self.penalty) {
-            (Model::BestRegion, _) => COMPARATOR_LAMBDA,
-            (Model::Ridge, Penalty::Fixed(l)) => l,
-            (Model::Ridge, Penalty::InnerCv) => self.inner_cv_lambda(&f, d, rows, rng, s),
+        let (lambda, warm) = match (self.model, self.penalty) {
+            (Model::BestRegion, _) => (COMPARATOR_LAMBDA, false),
+            (Model::Ridge, Penalty::Fixed(l)) => (l, false),
+            (Model::Ridge, Penalty::InnerCv) => {
+                let (l, li) = self.inner_cv_lambda(&f, d, rows, rng, s);
+                // Start from the last inner fold's solution at that penalty (most of the rows are
+                // the same): the same unique solution as a cold start, in fewer Newton steps.
+                let start = &s.path[li];
+                let warm = start.len() == q + 1;
+                if warm {
+                    f.lr.beta.clear();
+                    f.lr.beta.extend_from_slice(start);
+                }
+                (l, warm)
+            }
         };
         build(&f, rows, &mut s.xs, &mut s.ys);
-        if f.lr.fit(&s.xs, q, &s.ys, lambda) != Fit::Converged {
+        if f.lr.fit_from(&s.xs, q, &s.ys, lambda, warm) != Fit::Converged {
             // A failed fit predicts the training prevalence rather than anything made up.
             f.constant = Some(prevalence);
             f.degenerate = true;
@@ -278,7 +297,15 @@ impl Pipeline {
         f
     }
 
-    /// The penalty from the grid with the lowest pooled inner out-of-fold log loss.
+    /// The penalty from the grid with the lowest pooled inner out-of-fold log loss, and its index.
+    ///
+    /// Fast path, same solutions: per fold, the whole penalty path from the largest penalty down,
+    /// each fit started from the previous one moved along the path's tangent
+    /// ([`Logistic::extrapolate`]); the largest penalty starts from the previous fold's solution.
+    /// The penalised objective is strictly convex, so every start reaches the same unique
+    /// solution (to the convergence tolerance; a start that fails is retried cold); the test
+    /// `fast_inner_cv_equals_cold_fits` checks the chosen penalty against independent cold fits.
+    /// Every start depends on this call's data only, so results do not depend on the thread.
     fn inner_cv_lambda(
         &self,
         f: &Fitted,
@@ -286,19 +313,22 @@ impl Pipeline {
         rows: &[usize],
         rng: &mut TrialRng,
         s: &mut Scratch,
-    ) -> f64 {
+    ) -> (f64, usize) {
         let Samples { x, p, y } = d;
         let n1 = rows.iter().filter(|&&i| y[i]).count();
         let minority = n1.min(rows.len() - n1);
         let k = minority.clamp(2, 5);
-        let mut folds = Vec::new();
+        let mut folds = std::mem::take(&mut s.inner_folds);
         stratified_folds(y, rows, k, rng, &mut folds);
         let q = f.cols.len();
-        let mut lr = Logistic::default();
-        let (mut xs, mut ys) = (Vec::new(), Vec::new());
-        // Per fold, the whole penalty path from the largest penalty down, each fit warm-started
-        // from the previous one (the same solutions as independent fits: the objective is
-        // strictly convex). Losses are summed per penalty in fold and row order, as before.
+        let mut lr = std::mem::take(&mut s.lr);
+        let (mut xs, mut ys) = (std::mem::take(&mut s.xt), std::mem::take(&mut s.yt));
+        let mut path = std::mem::take(&mut s.path);
+        path.resize(LAMBDA_GRID.len(), Vec::new());
+        for b in path.iter_mut() {
+            b.clear();
+        }
+        // Losses are summed per penalty in fold and row order.
         let mut losses = [0.0; LAMBDA_GRID.len()];
         for fold in 0..k {
             xs.clear();
@@ -317,8 +347,22 @@ impl Pipeline {
                 by.push(y[i]);
             }
             for (li, &lambda) in LAMBDA_GRID.iter().enumerate().rev() {
-                let warm = li + 1 < LAMBDA_GRID.len();
+                let warm = if li + 1 < LAMBDA_GRID.len() {
+                    lr.extrapolate(lambda);
+                    true
+                } else {
+                    let prev = &path[li];
+                    if prev.len() == q + 1 {
+                        lr.beta.clear();
+                        lr.beta.extend_from_slice(prev);
+                    }
+                    prev.len() == q + 1
+                };
                 let ok = lr.fit_from(&xs, q, &ys, lambda, warm) == Fit::Converged;
+                path[li].clear();
+                if ok {
+                    path[li].extend_from_slice(&lr.beta);
+                }
                 for (t, &yt) in s.ys.iter().enumerate() {
                     let pr = if ok {
                         lr.predict(&s.xs[t * q..(t + 1) * q])
@@ -330,14 +374,19 @@ impl Pipeline {
                 }
             }
         }
-        let mut best = (f64::INFINITY, LAMBDA_GRID[LAMBDA_GRID.len() - 1]);
-        for (&loss, &lambda) in losses.iter().zip(&LAMBDA_GRID) {
+        s.lr = lr;
+        s.xt = xs;
+        s.yt = ys;
+        s.path = path;
+        s.inner_folds = folds;
+        let mut best = (f64::INFINITY, LAMBDA_GRID.len() - 1);
+        for (li, &loss) in losses.iter().enumerate() {
             // Ties go to the larger penalty (the simpler model): strict improvement required.
             if loss < best.0 - 1e-12 {
-                best = (loss, lambda);
+                best = (loss, li);
             }
         }
-        best.1
+        (LAMBDA_GRID[best.1], best.1)
     }
 
     /// Apparent performance: fitted and scored on the same rows.
@@ -499,3 +548,112 @@ impl Pipeline {
 
 /// Most responder/non-responder pairs evaluated by the leave-pair-out AUC.
 pub const MAX_PAIRS: usize = 300;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The inner cross-validation as it was before the fast path: every penalty of every fold an
+    /// independent cold fit. The slow reference for `fast_inner_cv_equals_cold_fits`.
+    fn cold_inner_cv_lambda(f: &Fitted, d: Samples, rows: &[usize], rng: &mut TrialRng) -> f64 {
+        let Samples { x, p, y } = d;
+        let n1 = rows.iter().filter(|&&i| y[i]).count();
+        let k = n1.min(rows.len() - n1).clamp(2, 5);
+        let mut folds = Vec::new();
+        stratified_folds(y, rows, k, rng, &mut folds);
+        let q = f.cols.len();
+        let mut losses = [0.0; LAMBDA_GRID.len()];
+        for fold in 0..k {
+            let (mut xs, mut ys, mut xo, mut yo) = (vec![], vec![], vec![], vec![]);
+            for (r, &i) in rows.iter().enumerate() {
+                let (bx, by) = if folds[r] != fold {
+                    (&mut xs, &mut ys)
+                } else {
+                    (&mut xo, &mut yo)
+                };
+                for &j in &f.cols {
+                    bx.push((x[i * p + j] - f.means[j]) / f.sds[j]);
+                }
+                by.push(y[i]);
+            }
+            for (li, &lambda) in LAMBDA_GRID.iter().enumerate().rev() {
+                let mut lr = Logistic::default();
+                let ok = lr.fit(&xs, q, &ys, lambda) == Fit::Converged;
+                for (t, &yt) in yo.iter().enumerate() {
+                    let pr = if ok {
+                        lr.predict(&xo[t * q..(t + 1) * q])
+                    } else {
+                        0.5
+                    };
+                    let pr: f64 = pr.clamp(1e-12, 1.0 - 1e-12);
+                    losses[li] -= if yt { pr.ln() } else { (1.0 - pr).ln() };
+                }
+            }
+        }
+        let mut best = (f64::INFINITY, LAMBDA_GRID[LAMBDA_GRID.len() - 1]);
+        for (&loss, &lambda) in losses.iter().zip(&LAMBDA_GRID) {
+            if loss < best.0 - 1e-12 {
+                best = (loss, lambda);
+            }
+        }
+        best.1
+    }
+
+    /// The fast inner cross-validation (penalty path started along its tangent, folds started
+    /// from each other, the final fit from the inner solution) chooses the same penalty as
+    /// independent cold fits, and the final fit has the cold fit's coefficients, on data shaped
+    /// like the flagship's prediction family (16 patients, 12 correlated regions, p close to n)
+    /// and on a larger, low-dimensional case.
+    #[test]
+    fn fast_inner_cv_equals_cold_fits() {
+        let ridge = Pipeline {
+            model: Model::Ridge,
+            penalty: Penalty::InnerCv,
+            select: None,
+            threshold: Threshold::Prevalence,
+        };
+        let mut g = crate::rng::stream(11, 0, 0);
+        let mut s = Scratch::default();
+        let mut checked = 0;
+        for rep in 0..120u64 {
+            let (n, p) = if rep % 3 == 2 { (40, 3) } else { (16, 12) };
+            let x: Vec<f64> = (0..n * p)
+                .map(|i| {
+                    let shared = ((i / p) as f64 * 0.7).sin();
+                    shared + g.random::<f64>() * 2.0 - 1.0
+                })
+                .collect();
+            let y: Vec<bool> = (0..n)
+                .map(|i| g.random::<f64>() < 1.0 / (1.0 + (-1.5 * x[i * p]).exp()))
+                .collect();
+            let d = Samples { x: &x, p, y: &y };
+            let rows: Vec<usize> = (0..n).collect();
+            let fixed = Pipeline {
+                penalty: Penalty::Fixed(1.0),
+                ..ridge
+            };
+            let f0 = fixed.fit(d, &rows, &mut crate::rng::stream(1, rep, 0), &mut s);
+            if f0.degenerate {
+                continue;
+            }
+            let fast =
+                ridge.inner_cv_lambda(&f0, d, &rows, &mut crate::rng::stream(5, rep, 0), &mut s);
+            let slow = cold_inner_cv_lambda(&f0, d, &rows, &mut crate::rng::stream(5, rep, 0));
+            assert_eq!(fast.0, slow, "rep {rep}");
+            let ff = ridge.fit(d, &rows, &mut crate::rng::stream(5, rep, 0), &mut s);
+            let mut cold = Logistic::default();
+            let mut xs = Vec::new();
+            for &i in &rows {
+                for j in 0..p {
+                    xs.push((x[i * p + j] - f0.means[j]) / f0.sds[j]);
+                }
+            }
+            assert_eq!(cold.fit(&xs, p, &y, slow), Fit::Converged);
+            for (a, b) in ff.lr.beta.iter().zip(&cold.beta) {
+                assert!((a - b).abs() < 1e-8, "rep {rep}: {a} vs {b}");
+            }
+            checked += 1;
+        }
+        assert!(checked > 100, "only {checked} cases checked");
+    }
+}

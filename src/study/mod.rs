@@ -45,6 +45,8 @@ macro_rules! run_settings {
     };
 }
 
+pub mod assurance;
+mod assurance_size;
 mod groups;
 mod mde;
 mod power;
@@ -53,6 +55,8 @@ mod sample_size;
 mod size_grid;
 pub mod vary;
 
+pub use assurance::{AssuranceResult, AssuranceRun, DesignPrior};
+pub use assurance_size::AssuranceSize;
 pub use groups::GroupSizes;
 pub use mde::{Effect, MdeResult, MdeRun, UpperLimit};
 pub use power::{GridPoint, NotRun, PowerResult, PowerRun, Progress};
@@ -95,11 +99,17 @@ impl Study {
     /// ```
     pub fn from_json(label: &str, text: &str) -> Result<Study, ScenarioError> {
         let scenario = scenario::parse(label, text)?;
-        Ok(Study {
+        let study = Study {
             scenario,
             label: label.to_string(),
             text: Some(text.to_string()),
-        })
+        };
+        // Prior paths are checked against the scenario here, so that `validate` and every run
+        // refuse a prior on a field that does not exist.
+        if !study.scenario.spec.priors.is_empty() {
+            study.design_priors()?;
+        }
+        Ok(study)
     }
 
     /// A scenario given as a JSON value (a Python dict, a web request's body).

@@ -210,7 +210,7 @@ fn point_label(label: &str, path: &str, value: f64) -> String {
 }
 
 /// Set every number matched by `segs` under `v` to `x`; returns how many were set.
-fn set_path(v: &mut Value, segs: &[&str], x: f64) -> Result<usize, String> {
+pub(super) fn set_path(v: &mut Value, segs: &[&str], x: f64) -> Result<usize, String> {
     let (head, rest) = (segs[0], &segs[1..]);
     if rest.is_empty() {
         return set_leaf(v, head, x);

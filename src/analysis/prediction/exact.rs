@@ -57,7 +57,8 @@ impl ExactTruth {
     /// The exact law, or `None` when the family is outside the case described in the module
     /// documentation (then a holdout sample is used).
     pub fn new(s: &Scenario, cfg: &PredictionConfig) -> Option<Self> {
-        if cfg.baseline_score {
+        // A rating error adds noise outside the jointly normal features: use the holdout.
+        if cfg.baseline_score || s.symptoms.spec.rating_sd > 0.0 {
             return None;
         }
         let arm = &s.arms[cfg.arm];

@@ -48,6 +48,8 @@ pub(super) fn resolve_arms(ck: &mut Checker, spec: &ScenarioSpec, cx: &ArmContex
         improvement_sd: 8.0,
         dropout: 0.0,
         dropout_log_or_per_sd: 0.0,
+        dropout_per_visit: None,
+        dropout_mar_log_or: 0.0,
         time_course: None,
         late_fraction: 0.0,
         late_time_course: None,
@@ -85,6 +87,7 @@ fn resolve_arm(ck: &mut Checker, a: &ArmSpec, e: &ArmEffects, cx: &ArmContext) -
         &format!("{p}.dropout_log_or_per_sd"),
         e.dropout_log_or_per_sd,
     );
+    let dropout_per_visit = super::dropout::per_visit(ck, &p, e, cx.visits, cx.crossover);
     let time_course = course(ck, &p, "time_course", &e.time_course, cx.visits);
     ck.probability(&format!("{p}.late_fraction"), e.late_fraction);
     if e.late_fraction > 0.0 && e.late_time_course.is_none() {
@@ -130,6 +133,8 @@ fn resolve_arm(ck: &mut Checker, a: &ArmSpec, e: &ArmEffects, cx: &ArmContext) -
         improvement_sd: e.improvement_sd,
         dropout: e.dropout,
         dropout_log_or: e.dropout_log_or_per_sd,
+        dropout_per_visit,
+        dropout_mar_log_or: e.dropout_mar_log_or,
         joint: Vec::new(),
         joint_chol: Vec::new(),
     }

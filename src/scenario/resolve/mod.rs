@@ -4,8 +4,10 @@
 mod arms;
 mod checker;
 mod design;
+mod dropout;
 mod joint;
 mod measures;
+mod mmrm;
 mod plan;
 mod prediction;
 mod replication;
@@ -63,6 +65,11 @@ pub(crate) fn resolve_any_size(spec: ScenarioSpec) -> Result<Scenario, Vec<Probl
     let mut arms = arms::resolve_arms(&mut ck, &spec, &cx);
     let symptoms = symptoms::resolve_symptoms(&mut ck, &spec.symptoms, d.patients);
     let families = plan::resolve_plan(&mut ck, &spec, &m.names);
+    for (path, p) in &spec.priors {
+        if let Err(problems) = super::prior::Prior::new(p, &format!("priors.{path}")) {
+            ck.problems.extend(problems);
+        }
+    }
     if ck.problems.is_empty() {
         check_derived(&mut ck, &arms, &layout.period_effect);
     }

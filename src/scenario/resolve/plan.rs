@@ -31,6 +31,7 @@ pub(in crate::scenario) fn default_families(spec: &ScenarioSpec) -> Vec<FamilySp
         visit: None,
         adjust: None,
         primary: None,
+        mmrm: None,
         margin: None,
         margin_d: None,
         original_n: None,
@@ -141,7 +142,7 @@ fn resolve_family(
     let test = family_test(ck, p, f);
     let regions = family_regions(ck, p, f, region_names);
     let replication = super::replication::resolve_replication(ck, p, f, test);
-    let mut endpoints = family_endpoints(ck, p, f);
+    let mut endpoints = family_endpoints(ck, p, f, test);
     if super::replication::is_replication(test) && f.endpoints.is_none() {
         // A replication test compares the score change; response and remission are binary.
         endpoints.retain(|e| *e == Endpoint::Change);
@@ -161,6 +162,7 @@ fn resolve_family(
     };
     let visits = family_visits(ck, p, f, &spec.design.visits);
     let adjust = family_adjust(ck, p, f, test, &spec.design.covariates);
+    let mmrm = super::mmrm::family_mmrm(ck, p, f, test, &endpoints, &spec.design.visits);
     let prediction = resolve_prediction(ck, p, f, arms.0, &regions, visits[0], &spec.design);
     if ck.problems.len() > n_before {
         return None;
@@ -178,6 +180,7 @@ fn resolve_family(
         prediction,
         visits,
         adjust,
+        mmrm,
         replication,
     })
 }
@@ -287,12 +290,20 @@ fn family_test(ck: &mut Checker, p: &str, f: &FamilySpec) -> TestKind {
             TestKind::Tost,
             TestKind::SmallTelescopes,
         ],
-        FamilyKind::ArmChange | FamilyKind::Clinical => &[
+        FamilyKind::ArmChange => &[
             TestKind::Welch,
             TestKind::Student,
             TestKind::Ancova,
             TestKind::Tost,
             TestKind::SmallTelescopes,
+        ],
+        FamilyKind::Clinical => &[
+            TestKind::Welch,
+            TestKind::Student,
+            TestKind::Ancova,
+            TestKind::Tost,
+            TestKind::SmallTelescopes,
+            TestKind::Mmrm,
         ],
         FamilyKind::WithinArmChange => &[TestKind::Paired],
         FamilyKind::Correlation => &[TestKind::Pearson, TestKind::Spearman],
@@ -368,12 +379,15 @@ fn family_regions(
 }
 
 /// Symptom endpoints of a clinical family (none for other kinds).
-fn family_endpoints(ck: &mut Checker, p: &str, f: &FamilySpec) -> Vec<Endpoint> {
+fn family_endpoints(ck: &mut Checker, p: &str, f: &FamilySpec, test: TestKind) -> Vec<Endpoint> {
     if f.kind == FamilyKind::Clinical {
-        let e = f
-            .endpoints
-            .clone()
-            .unwrap_or_else(|| vec![Endpoint::Change, Endpoint::Response, Endpoint::Remission]);
+        let e = f.endpoints.clone().unwrap_or_else(|| {
+            if test == TestKind::Mmrm {
+                vec![Endpoint::Change]
+            } else {
+                vec![Endpoint::Change, Endpoint::Response, Endpoint::Remission]
+            }
+        });
         if e.is_empty() {
             ck.err(format!("{p}.endpoints"), "must name at least one endpoint");
         }
@@ -465,14 +479,14 @@ fn family_adjust(
 ) -> Vec<CovRef> {
     match (
         &f.adjust,
-        f.kind == FamilyKind::Clinical && test == TestKind::Ancova,
+        f.kind == FamilyKind::Clinical && matches!(test, TestKind::Ancova | TestKind::Mmrm),
     ) {
         (None, true) => vec![CovRef::BaselineScore],
         (None, false) => Vec::new(),
         (Some(_), false) => {
             ck.err(
                 format!("{p}.adjust"),
-                "only clinical families with \"test\": \"ancova\" adjust for covariates",
+                "only clinical families with \"test\": \"ancova\" or \"mmrm\" adjust for covariates",
             );
             Vec::new()
         }

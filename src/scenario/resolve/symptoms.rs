@@ -35,6 +35,8 @@ pub(super) fn resolve_symptoms(ck: &mut Checker, s: &Symptoms, patients: usize) 
         );
     }
     ck.magnitude("symptoms.remission_max", s.remission_max);
+    ck.non_negative("symptoms.rating_sd", s.rating_sd);
+    ck.magnitude("symptoms.rating_sd", s.rating_sd);
     let mut symptoms = SymptomModel {
         spec: s.clone(),
         cdf_lo: 0.0,
