@@ -120,6 +120,10 @@ pub enum Setting {
     Alpha,
     /// A plot request.
     Plot,
+    /// Sizes of single groups (controls, patients, one arm).
+    Groups,
+    /// Which groups a search or curve grows.
+    Grow,
 }
 
 impl Setting {
@@ -138,6 +142,8 @@ impl Setting {
             Setting::Vary => "vary",
             Setting::Alpha => "alpha",
             Setting::Plot => "plot",
+            Setting::Groups => "groups",
+            Setting::Grow => "grow",
         }
     }
 }

@@ -62,6 +62,71 @@ pub struct PlotArgs {
     pub learning_plot: Option<PathBuf>,
 }
 
+/// Group sizes and the significance level, instead of the scenario's.
+#[derive(Debug, clap::Args)]
+pub struct SizeArgs {
+    /// Number of controls (default: the scenario's design.controls).
+    #[arg(long)]
+    pub controls: Option<usize>,
+    /// Number of patients, split across arms by the allocation ratios (default: the scenario's).
+    #[arg(long)]
+    pub patients: Option<usize>,
+    /// Patients in one arm, ARM=N (repeatable; name every arm, e.g. --arm ketamine=20 --arm
+    /// placebo=20; the allocation ratios become these sizes).
+    #[arg(long = "arm", value_name = "ARM=N")]
+    pub arms: Vec<String>,
+    /// Significance level, instead of the scenario's analysis.alpha (between 0 and 1).
+    #[arg(long)]
+    pub alpha: Option<f64>,
+}
+
+/// Which groups a search or a curve grows.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum GrowArg {
+    /// Patients only (controls held at the scenario's number).
+    Patients,
+    /// Controls only (patients held).
+    Controls,
+    /// Everybody, in the scenario's proportions.
+    All,
+}
+
+impl From<GrowArg> for trialsim::scenario::Grow {
+    fn from(g: GrowArg) -> Self {
+        match g {
+            GrowArg::Patients => trialsim::scenario::Grow::Patients,
+            GrowArg::Controls => trialsim::scenario::Grow::Controls,
+            GrowArg::All => trialsim::scenario::Grow::All,
+        }
+    }
+}
+
+/// A scenario argument: any file path or built-in name; the built-in names are offered by the
+/// shell completions.
+#[derive(Debug, Clone, Copy)]
+pub struct ScenarioName;
+
+impl clap::builder::TypedValueParser for ScenarioName {
+    type Value = String;
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<String, clap::Error> {
+        clap::builder::StringValueParser::new().parse_ref(cmd, arg, value)
+    }
+    fn possible_values(
+        &self,
+    ) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+        Some(Box::new(
+            trialsim::scenario::builtin::BUILTIN
+                .iter()
+                .map(|(name, _)| clap::builder::PossibleValue::new(*name)),
+        ))
+    }
+}
+
 /// Simulation path.
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum PathArg {
@@ -78,9 +143,13 @@ pub enum PathArg {
 pub enum Command {
     /// List the built-in scenarios.
     #[command(
-        after_help = "Example:\n  trialsim scenarios\n  trialsim validate accelerated-tms-2026"
+        after_help = "Example:\n  trialsim scenarios\n  trialsim scenarios --show peer-comparison > my-study.json\n  trialsim validate my-study.json"
     )]
-    Scenarios,
+    Scenarios {
+        /// Print this built-in scenario's JSON (a template to edit) instead of the list.
+        #[arg(long, value_name = "NAME", value_parser = ScenarioName, hide_possible_values = true)]
+        show: Option<String>,
+    },
     /// Check scenario files and print what they imply (effects in SD units, reliabilities,
     /// attenuated correlations).
     #[command(
@@ -88,6 +157,7 @@ pub enum Command {
     )]
     Validate {
         /// Scenario files or built-in names (default: the flagship scenario).
+        #[arg(value_parser = ScenarioName, hide_possible_values = true)]
         scenarios: Vec<String>,
         /// List every number without a provenance entry (by default more than a few are counted).
         #[arg(long)]
@@ -97,7 +167,7 @@ pub enum Command {
     #[command(after_help = "Example:\n  trialsim simulate --seed 1 --patients 60 --out cohort.csv")]
     Simulate {
         /// Scenario file or built-in name.
-        #[arg(default_value = trialsim::scenario::builtin::DEFAULT)]
+        #[arg(default_value = trialsim::scenario::builtin::DEFAULT, value_parser = ScenarioName, hide_possible_values = true)]
         scenario: String,
         /// Master seed.
         #[arg(long, default_value_t = 1)]
@@ -124,7 +194,7 @@ pub enum Command {
     )]
     Power {
         /// Scenario file or built-in name.
-        #[arg(default_value = trialsim::scenario::builtin::DEFAULT)]
+        #[arg(default_value = trialsim::scenario::builtin::DEFAULT, value_parser = ScenarioName, hide_possible_values = true)]
         scenario: String,
         /// Total enrolled N (groups keep the scenario's proportions; default: the scenario's sizes).
         #[arg(long, conflicts_with = "n_grid")]
@@ -132,6 +202,13 @@ pub enum Command {
         /// Grid of total N, FROM:TO:STEP (a power curve).
         #[arg(long)]
         n_grid: Option<String>,
+        /// What --n and --n-grid count and vary: all (default; the groups keep the scenario's
+        /// proportions), patients (controls held) or controls (patients held).
+        #[arg(long, value_enum)]
+        grow: Option<GrowArg>,
+        /// Group sizes and alpha.
+        #[command(flatten)]
+        sizes: SizeArgs,
         /// Run only shard K of M (disjoint blocks of replicates) and write a partial result to
         /// --out PART.json; combine the M partials with `trialsim merge`.
         #[arg(long, value_name = "K/M")]
@@ -160,11 +237,12 @@ pub enum Command {
     )]
     Mde {
         /// Scenario file or built-in name.
-        #[arg(default_value = trialsim::scenario::builtin::DEFAULT)]
+        #[arg(default_value = trialsim::scenario::builtin::DEFAULT, value_parser = ScenarioName, hide_possible_values = true)]
         scenario: String,
-        /// FAMILY:HYPOTHESIS (a region, an endpoint, any, all or at_least_k).
+        /// FAMILY:HYPOTHESIS (a region, an endpoint, any, all or at_least_k; default: the primary
+        /// family's headline figure, when the scenario marks one).
         #[arg(long)]
-        criterion: String,
+        criterion: Option<String>,
         /// Target power.
         #[arg(long, default_value_t = 0.8)]
         target: f64,
@@ -195,7 +273,7 @@ pub enum Command {
     )]
     Report {
         /// Scenario file or built-in name.
-        #[arg(default_value = trialsim::scenario::builtin::DEFAULT)]
+        #[arg(default_value = trialsim::scenario::builtin::DEFAULT, value_parser = ScenarioName, hide_possible_values = true)]
         scenario: String,
         /// Output file (.html).
         #[arg(long, short)]
@@ -204,9 +282,13 @@ pub enum Command {
         /// to three times the scenario's own, in 8 steps).
         #[arg(long)]
         n_grid: Option<String>,
-        /// Sample-size criterion FAMILY:HYPOTHESIS[:METRIC] (default: the first family's first figure).
+        /// Sample-size criterion FAMILY:HYPOTHESIS[:METRIC] (default: the primary family's headline
+        /// figure, else the first family's first figure).
         #[arg(long)]
         criterion: Option<String>,
+        /// Group sizes and alpha.
+        #[command(flatten)]
+        sizes: SizeArgs,
         /// Target of the criterion.
         #[arg(long, default_value_t = 0.8)]
         target: f64,
@@ -243,24 +325,34 @@ pub enum Command {
         #[arg(long, short)]
         out: PathBuf,
     },
-    /// Find the smallest total N that reaches a target (power) for one criterion.
+    /// Find the smallest N that reaches a target (power) for one criterion, growing the groups its
+    /// analysis uses.
     #[command(
         name = "sample-size",
-        after_help = "Examples:\n  trialsim sample-size --criterion clinical:madrs_change --target 0.8\n  trialsim sample-size --criterion ampar_change:any --target 0.9 --reps 4000"
+        after_help = "Examples:\n  trialsim sample-size --criterion clinical:madrs_change --target 0.8\n  trialsim sample-size --criterion ampar_change:habenula --controls 0\n  trialsim sample-size --criterion baseline:any --grow patients --target 0.9 --reps 4000"
     )]
     SampleSize {
         /// Scenario file or built-in name.
-        #[arg(default_value = trialsim::scenario::builtin::DEFAULT)]
+        #[arg(default_value = trialsim::scenario::builtin::DEFAULT, value_parser = ScenarioName, hide_possible_values = true)]
         scenario: String,
-        /// FAMILY:HYPOTHESIS[:METRIC]; hypothesis is a region, an endpoint, any, all or at_least_k.
+        /// FAMILY:HYPOTHESIS[:METRIC]; hypothesis is a region, an endpoint, any, all or at_least_k
+        /// (default: the primary family's headline figure, when the scenario marks one).
         #[arg(long)]
-        criterion: String,
+        criterion: Option<String>,
         /// Target value of the metric.
         #[arg(long, default_value_t = 0.8)]
         target: f64,
-        /// Largest total N to consider.
+        /// Largest N to consider (of the groups grown).
         #[arg(long, default_value_t = 1000)]
         max_n: usize,
+        /// The groups grown: default those the criterion's family analyses (patients, or
+        /// everybody for a baseline patients-vs-controls family); the others are held at the
+        /// scenario's (or --controls/--patients) sizes.
+        #[arg(long, value_enum)]
+        grow: Option<GrowArg>,
+        /// Group sizes held, and alpha.
+        #[command(flatten)]
+        sizes: SizeArgs,
         /// What-if grid: PARAM=FROM:TO:STEP or PARAM=v1,v2,... (repeatable: the product grid),
         /// as for `power --vary`; the sample size at every point, same seed.
         #[arg(long, value_name = "PARAM=VALUES")]

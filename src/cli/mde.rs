@@ -9,7 +9,7 @@ use trialsim::report::results::fmt_pm;
 /// The command's options.
 pub struct Args<'a> {
     pub scenario: &'a str,
-    pub criterion: &'a str,
+    pub criterion: Option<&'a str>,
     pub target: f64,
     pub n: Option<usize>,
     pub param: &'a str,
@@ -22,6 +22,7 @@ pub struct Args<'a> {
 pub fn run(a: &Args) -> Result<()> {
     let study = Study::load(a.scenario)?;
     output::warn_slips(&study);
+    let criterion = output::criterion_or_default(study.scenario(), a.criterion)?;
     output::check_mc(a.mc)?;
     if a.mc.out.is_some() {
         return Err(super::usage(
@@ -29,7 +30,7 @@ pub fn run(a: &Args) -> Result<()> {
         ));
     }
     let mut run = study
-        .mde(a.criterion, a.target)
+        .mde(&criterion, a.target)
         .param(a.param)
         .lo(a.lo)
         .hi(a.hi)

@@ -21,7 +21,18 @@ use trialsim::{RunError, ScenarioError, Setting, scenario};
 /// Run one command.
 pub fn run(cli: Cli) -> Result<()> {
     match cli.command {
-        Command::Scenarios => {
+        Command::Scenarios { show: Some(name) } => match scenario::builtin::get(&name) {
+            Some(text) => output::Stdout::new().text(text),
+            None => Err(usage(format!(
+                "--show {name}: no built-in scenario of that name; built-ins: {}",
+                scenario::builtin::BUILTIN
+                    .iter()
+                    .map(|(n, _)| *n)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))),
+        },
+        Command::Scenarios { show: None } => {
             let mut out = output::Stdout::new();
             for (name, text) in scenario::builtin::BUILTIN {
                 let s = scenario::parse(name, text)?;
@@ -37,6 +48,8 @@ pub fn run(cli: Cli) -> Result<()> {
             scenario,
             n,
             n_grid,
+            grow,
+            sizes,
             shard,
             precision,
             vary,
@@ -46,6 +59,8 @@ pub fn run(cli: Cli) -> Result<()> {
             scenario: &scenario,
             n,
             grid: n_grid.as_deref(),
+            grow,
+            sizes: &sizes,
             shard: shard.as_deref(),
             precision,
             vary: &vary,
@@ -64,7 +79,7 @@ pub fn run(cli: Cli) -> Result<()> {
             mc,
         } => mde::run(&mde::Args {
             scenario: &scenario,
-            criterion: &criterion,
+            criterion: criterion.as_deref(),
             target,
             n,
             param: &vary_param,
@@ -79,6 +94,7 @@ pub fn run(cli: Cli) -> Result<()> {
             out,
             n_grid,
             criterion,
+            sizes,
             target,
             max_n,
             reps,
@@ -89,6 +105,7 @@ pub fn run(cli: Cli) -> Result<()> {
             out: &out,
             grid: n_grid.as_deref(),
             criterion: criterion.as_deref(),
+            sizes: &sizes,
             target,
             max_n,
             reps,
@@ -141,21 +158,45 @@ pub fn run(cli: Cli) -> Result<()> {
             assurance: Some(a),
             mc,
             ..
-        } => assurance::sample_size(&scenario, &criterion, a, max_n, &mc),
+        } => {
+            let study = trialsim::Study::load(&scenario)?;
+            let criterion = output::criterion_or_default(study.scenario(), criterion.as_deref())?;
+            assurance::sample_size(&scenario, &criterion, a, max_n, &mc)
+        }
         Command::SampleSize {
             scenario,
             criterion,
             target,
             max_n,
+            grow,
+            sizes,
             vary,
             plots,
             mc,
             ..
         } => {
             if vary.is_empty() {
-                sample_size::run(&scenario, &criterion, target, max_n, &plots, &mc)
+                sample_size::run(&sample_size::Args {
+                    scenario: &scenario,
+                    criterion: criterion.as_deref(),
+                    target,
+                    max_n,
+                    grow,
+                    sizes: &sizes,
+                    plots: &plots,
+                    mc: &mc,
+                })
             } else {
-                sample_size::run_grid(&scenario, &criterion, target, max_n, &vary, &plots, &mc)
+                sample_size::run_grid(
+                    &scenario,
+                    criterion.as_deref(),
+                    target,
+                    max_n,
+                    &vary,
+                    &sizes,
+                    &plots,
+                    &mc,
+                )
             }
         }
         Command::Simulate {
@@ -195,6 +236,8 @@ fn flag(s: Setting) -> &'static str {
         Setting::Vary => "--vary",
         Setting::Alpha => "--alpha",
         Setting::Plot => "--plot",
+        Setting::Groups => "--controls/--patients/--arm",
+        Setting::Grow => "--grow",
         _ => "an option",
     }
 }

@@ -268,3 +268,50 @@ pub fn warn_slips(study: &trialsim::Study) {
         eprintln!("warning: {w}");
     }
 }
+
+/// The study with the sizes and alpha of the command line applied (alpha first, then sizes).
+pub fn sized_study(study: trialsim::Study, a: &super::args::SizeArgs) -> Result<trialsim::Study> {
+    let study = match a.alpha {
+        Some(alpha) => study.with_alpha(alpha)?,
+        None => study,
+    };
+    let mut arms = Vec::new();
+    for text in &a.arms {
+        let parsed = text
+            .split_once('=')
+            .and_then(|(name, n)| Some((name.trim().to_string(), n.trim().parse::<usize>().ok()?)))
+            .filter(|(name, _)| !name.is_empty());
+        match parsed {
+            Some(p) => arms.push(p),
+            None => {
+                return Err(super::usage(format!(
+                    "--arm {text}: expected ARM=N with a whole number, e.g. --arm ketamine=20"
+                )));
+            }
+        }
+    }
+    let g = trialsim::study::GroupSizes {
+        controls: a.controls,
+        patients: a.patients,
+        arms,
+    };
+    Ok(study.with_group_sizes(&g)?)
+}
+
+/// The criterion given, or the scenario's default (its primary family's headline figure).
+pub fn criterion_or_default(s: &trialsim::Scenario, given: Option<&str>) -> Result<String> {
+    match given {
+        Some(c) => Ok(c.to_string()),
+        None => s.default_criterion().ok_or_else(|| {
+            super::usage(format!(
+                "--criterion is needed: the scenario marks no primary family (add \"primary\": true \
+                 to one in analysis.families); families: {}",
+                s.families
+                    .iter()
+                    .map(|f| f.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))
+        }),
+    }
+}

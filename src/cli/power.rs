@@ -12,6 +12,8 @@ pub struct Args<'a> {
     pub scenario: &'a str,
     pub n: Option<usize>,
     pub grid: Option<&'a str>,
+    pub grow: Option<super::args::GrowArg>,
+    pub sizes: &'a super::args::SizeArgs,
     pub shard: Option<&'a str>,
     pub precision: Option<f64>,
     pub vary: &'a [String],
@@ -20,7 +22,7 @@ pub struct Args<'a> {
 }
 
 pub fn run(a: &Args) -> Result<()> {
-    let study = Study::load(a.scenario)?;
+    let study = output::sized_study(Study::load(a.scenario)?, a.sizes)?;
     output::warn_slips(&study);
     let s = study.scenario();
     output::check_mc(a.mc)?;
@@ -39,6 +41,14 @@ pub fn run(a: &Args) -> Result<()> {
         .cancel_flag(output::interrupted());
     if let Some(t) = a.mc.threads {
         run = run.threads(t);
+    }
+    if let Some(g) = a.grow {
+        if a.n.is_none() && a.grid.is_none() {
+            return Err(usage(
+                "--grow says what --n or --n-grid counts: give one of them (or --controls/--patients for one size)",
+            ));
+        }
+        run = run.grow(g.into());
     }
     run = match (a.n, a.grid) {
         (Some(n), _) => run.n(n),
@@ -131,6 +141,9 @@ pub fn run(a: &Args) -> Result<()> {
                 "(stopped at the precision target after {run} trials; at most {} were allowed)\n",
                 a.mc.reps
             ));
+        }
+        for nr in &result.not_run {
+            text.push_str(&format!("{nr}\n"));
         }
         Stdout::new().text(&text)?;
         if !s.spec.priors.is_empty() {

@@ -11,6 +11,7 @@ pub struct Args<'a> {
     pub out: &'a Path,
     pub grid: Option<&'a str>,
     pub criterion: Option<&'a str>,
+    pub sizes: &'a super::args::SizeArgs,
     pub target: f64,
     pub max_n: usize,
     pub reps: u64,
@@ -25,7 +26,7 @@ pub fn run(a: &Args) -> Result<()> {
             a.out.display()
         )));
     }
-    let study = Study::load(a.scenario)?;
+    let study = output::sized_study(Study::load(a.scenario)?, a.sizes)?;
     output::warn_slips(&study);
     output::check_outputs(&[a.out], &[Path::new(a.scenario)])?;
     let options = report::build::ReportOptions {

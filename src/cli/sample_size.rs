@@ -7,15 +7,23 @@ use anyhow::Result;
 use trialsim::Study;
 use trialsim::report::{self, results::fmt_pm};
 
-pub fn run(
-    name: &str,
-    criterion: &str,
-    target: f64,
-    max_n: usize,
-    plots: &PlotArgs,
-    mc: &McArgs,
-) -> Result<()> {
-    let study = Study::load(name)?;
+/// The command's options.
+pub struct Args<'a> {
+    pub scenario: &'a str,
+    pub criterion: Option<&'a str>,
+    pub target: f64,
+    pub max_n: usize,
+    pub grow: Option<super::args::GrowArg>,
+    pub sizes: &'a super::args::SizeArgs,
+    pub plots: &'a PlotArgs,
+    pub mc: &'a McArgs,
+}
+
+pub fn run(a: &Args) -> Result<()> {
+    let (name, target, max_n, plots, mc) = (a.scenario, a.target, a.max_n, a.plots, a.mc);
+    let study = output::sized_study(Study::load(name)?, a.sizes)?;
+    let criterion = output::criterion_or_default(study.scenario(), a.criterion)?;
+    let criterion = criterion.as_str();
     output::warn_slips(&study);
     output::check_mc(mc)?;
     output::check_plots(study.scenario(), plots)?;
@@ -36,6 +44,26 @@ pub fn run(
     if let Some(t) = mc.threads {
         run = run.threads(t);
     }
+    if let Some(g) = a.grow {
+        run = run.grow(g.into());
+    }
+    let grow = run.planned_grow()?;
+    eprintln!(
+        "growing {}; N counts {}",
+        match grow {
+            trialsim::scenario::Grow::All => "all groups in the scenario's proportions".to_string(),
+            g => {
+                let held: Vec<String> = study
+                    .scenario()
+                    .held_groups(g)
+                    .iter()
+                    .map(|(group, n)| format!("{group} held at {n}"))
+                    .collect();
+                format!("{} only ({})", g.as_str(), held.join(", "))
+            }
+        },
+        grow.counts()
+    );
     let result = run.run()?;
     let ss = &result.search;
     let crit = &ss.criterion;
@@ -46,8 +74,11 @@ pub fn run(
     match (ss.n, &ss.at_n) {
         (Some(n), Some(r)) => {
             out.line(&format!(
-                "Smallest total N with {label} {cmp} {target}: {n} ({} controls, {} patients); measured {} = {} \
-                 (95 % MC interval {:.3}-{:.3}, {} trials)",
+                "Smallest number of {} with {label} {cmp} {target}: {n} ({}; {} enrolled: {} controls, {} patients); \
+                 measured {} = {} (95 % MC interval {:.3}-{:.3}, {} trials)",
+                ss.grow.counts(),
+                ss.groups_note(),
+                r.n_total,
                 r.n_controls,
                 r.n_patients,
                 crit.metric,
@@ -61,7 +92,8 @@ pub fn run(
                 .map(|h| h.to_string())
                 .unwrap_or_else(|| format!("more than {max_n} (not reached within --max-n)"));
             out.line(&format!(
-                "N consistent with Monte Carlo error: {} to {high}",
+                "{} consistent with Monte Carlo error: {} to {high}",
+                ss.grow.counts(),
                 ss.n_low
                     .map(|l| l.to_string())
                     .unwrap_or_else(|| "-".into())
@@ -69,6 +101,7 @@ pub fn run(
         }
         _ => {
             // When the features cannot reach the AUC asked for at any N, say so.
+            let mut unreachable = false;
             if let Some(fi) = s.families.iter().position(|f| f.name == crit.family)
                 && let Some(cfg) = &s.families[fi].prediction
             {
@@ -79,6 +112,7 @@ pub fn run(
                     _ => None,
                 };
                 if let Some(a) = asked.filter(|&a| opt < a) {
+                    unreachable = true;
                     out.line(&format!(
                         "The best achievable AUC of these features is {opt:.3} (a model fitted on a \
                          population sample), below {a}: no sample size can reach this target."
@@ -86,9 +120,15 @@ pub fn run(
                 }
             }
             let at_max = ss.evaluated.get(&max_n).and_then(|rows| crit.pick(rows));
+            // A larger N cannot help when no N can reach the target: then only the design can.
+            let advice = if unreachable {
+                "Revise the design (stronger features, a lower AUC target); a larger --max-n cannot help."
+            } else {
+                "Raise --max-n or revise the design."
+            };
             out.line(&format!(
-                "Target NOT reached: {label} is not {cmp} {target} at N = {max_n}{}. \
-                 Raise --max-n or revise the design.",
+                "Target NOT reached: {label} is not {cmp} {target} at {max_n} {}{}. {advice}",
+                ss.grow.counts(),
                 at_max
                     .map(|r| format!(" (measured {} there)", fmt_pm(r.value, r.mc_se)))
                     .unwrap_or_default()
@@ -132,16 +172,21 @@ pub fn run(
 }
 
 /// `sample-size --vary`: one search per grid point, printed as a table.
+#[allow(clippy::too_many_arguments)]
 pub fn run_grid(
     name: &str,
-    criterion: &str,
+    criterion: Option<&str>,
     target: f64,
     max_n: usize,
     vary: &[String],
+    sizes: &super::args::SizeArgs,
     plots: &PlotArgs,
     mc: &McArgs,
 ) -> Result<()> {
-    let study = Study::load(name)?;
+    let study = output::sized_study(Study::load(name)?, sizes)?;
+    output::warn_slips(&study);
+    let criterion = output::criterion_or_default(study.scenario(), criterion)?;
+    let criterion = criterion.as_str();
     output::check_mc(mc)?;
     if mc.out.is_some() || plots.plot.is_some() {
         return Err(usage(

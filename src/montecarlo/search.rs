@@ -12,7 +12,7 @@ use super::{
     Row, RunSettings, check_sizes, diagnosands, n_blocks, run_blocks_cancellable, truth::Truths,
 };
 use crate::error::{RunError, Setting};
-use crate::scenario::Scenario;
+use crate::scenario::{Grow, Scenario};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -174,12 +174,55 @@ pub struct SampleSize {
     pub range: (usize, usize),
     /// Every N evaluated, with its full result rows.
     pub evaluated: BTreeMap<usize, Vec<Row>>,
+    /// The groups grown: N (and `n_low`, `n_high`, `range`, the keys of `evaluated`) counts
+    /// these; every row also carries the total, controls and patients.
+    pub grow: Grow,
+    /// The groups held at the scenario's sizes while the others grew, with those sizes.
+    pub held: Vec<Held>,
+}
+
+impl SampleSize {
+    /// Everybody enrolled at the grown size `n` (one of the evaluated sizes), e.g. the total at
+    /// [`SampleSize::n`].
+    pub fn total_at(&self, n: Option<usize>) -> Option<usize> {
+        self.evaluated.get(&n?)?.first().map(|r| r.n_total)
+    }
+
+    /// One sentence on the groups: what grew and what was held, e.g. `patients grown, controls
+    /// held at 49`.
+    pub fn groups_note(&self) -> String {
+        let held: Vec<String> = self
+            .held
+            .iter()
+            .map(|h| format!("{} held at {}", h.group, h.n))
+            .collect();
+        match self.grow {
+            Grow::All => "all groups grown in the scenario's proportions".into(),
+            g if held.is_empty() => format!("{} grown", g.as_str()),
+            g => format!("{} grown, {}", g.as_str(), held.join(", ")),
+        }
+    }
+}
+
+/// A group held at a fixed size during a search.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Held {
+    /// `controls` or an arm's name.
+    pub group: String,
+    /// Its size.
+    pub n: usize,
 }
 
 /// Smallest total N at which every family has the subjects it needs.
 pub fn min_total(s: &Scenario) -> usize {
+    min_grown(s, Grow::All)
+}
+
+/// Smallest size of the grown groups at which every family has the subjects it needs (100,000
+/// when no size will do, e.g. a held group is too small).
+pub fn min_grown(s: &Scenario, grow: Grow) -> usize {
     (2..100_000)
-        .find(|&n| check_sizes(s, &s.sizes_for_total(n)).is_ok())
+        .find(|&n| check_sizes(s, &s.grown_sizes(n, grow)).is_ok())
         .unwrap_or(100_000)
 }
 
@@ -208,6 +251,33 @@ pub fn sample_size_cancellable(
     max_n: usize,
     truths: &Truths,
     cancel: Option<&std::sync::atomic::AtomicBool>,
+    progress: impl FnMut(usize, &Row),
+) -> Result<SampleSize, RunError> {
+    sample_size_grown(
+        s,
+        criterion,
+        target,
+        settings,
+        max_n,
+        truths,
+        cancel,
+        Grow::All,
+        progress,
+    )
+}
+
+/// [`sample_size_cancellable`] growing only the groups `grow` (N counts them; the other groups
+/// keep the scenario's sizes).
+#[allow(clippy::too_many_arguments)]
+pub fn sample_size_grown(
+    s: &Scenario,
+    criterion: &Criterion,
+    target: f64,
+    settings: &RunSettings,
+    max_n: usize,
+    truths: &Truths,
+    cancel: Option<&std::sync::atomic::AtomicBool>,
+    grow: Grow,
     mut progress: impl FnMut(usize, &Row),
 ) -> Result<SampleSize, RunError> {
     criterion.check(s)?;
@@ -217,7 +287,10 @@ pub fn sample_size_cancellable(
             format!("must be in (0, 1), got {target}"),
         ));
     }
-    if max_n > crate::limits::MAX_SUBJECTS {
+    if s.grown_sizes(max_n, grow)
+        .checked_total()
+        .is_none_or(|t| t > crate::limits::MAX_SUBJECTS)
+    {
         return Err(RunError::setting(
             Setting::MaxN,
             format!(
@@ -227,8 +300,10 @@ pub fn sample_size_cancellable(
         ));
     }
     let at_most = criterion.at_most();
-    let lo = min_total(s);
+    let lo = min_grown(s, grow);
     if max_n < lo {
+        // No size will do when a held group is too small: that is the family's shortfall.
+        check_sizes(s, &s.grown_sizes(lo, grow))?;
         return Err(RunError::setting(
             Setting::MaxN,
             format!(
@@ -239,7 +314,7 @@ pub fn sample_size_cancellable(
     let mut cache: BTreeMap<usize, Vec<Row>> = BTreeMap::new();
     let mut eval = |n: usize| -> Result<Row, RunError> {
         if let std::collections::btree_map::Entry::Vacant(slot) = cache.entry(n) {
-            let sizes = s.sizes_for_total(n);
+            let sizes = s.grown_sizes(n, grow);
             let wave = (settings.threads.max(1) * 8) as u64;
             let acc = run_blocks_cancellable(
                 s,
@@ -306,5 +381,11 @@ pub fn sample_size_cancellable(
         at_n,
         range: (lo, max_n),
         evaluated: cache,
+        grow,
+        held: s
+            .held_groups(grow)
+            .into_iter()
+            .map(|(group, n)| Held { group, n })
+            .collect(),
     })
 }

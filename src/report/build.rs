@@ -4,7 +4,7 @@
 use super::html::{ReportData, html};
 use super::results;
 use crate::error::{RunError, Setting};
-use crate::montecarlo::search::{Criterion, min_total};
+use crate::montecarlo::search::Criterion;
 use crate::study::Study;
 
 /// What a report runs.
@@ -13,7 +13,8 @@ pub struct ReportOptions {
     /// Grid of total N for the curve (None: from the smallest usable N to three times the
     /// scenario's own, in about 8 steps).
     pub grid: Option<Vec<usize>>,
-    /// Sample-size criterion (None: the first power figure of the default selection).
+    /// Sample-size criterion (None: the primary family's headline figure, else the first power
+    /// figure of the default selection).
     pub criterion: Option<String>,
     /// Target of the criterion.
     pub target: f64,
@@ -36,7 +37,10 @@ pub fn build(
     mut log: impl FnMut(&str),
 ) -> Result<String, RunError> {
     let s = study.scenario();
-    let lo = min_total(s);
+    // The smallest N at which some family can run (the others are reported as not run there).
+    let lo = (2..100_000)
+        .find(|&n| s.shortfalls(&s.sizes_for_total(n)).len() < s.families.len())
+        .unwrap_or(100_000);
     let ns: Vec<usize> = match &o.grid {
         Some(g) => g.clone(),
         None => {
@@ -45,8 +49,8 @@ pub fn build(
             (lo..=hi).step_by(step).collect()
         }
     };
-    let criterion = match &o.criterion {
-        Some(c) => c.clone(),
+    let criterion = match o.criterion.clone().or_else(|| s.default_criterion()) {
+        Some(c) => c,
         None => {
             let (f, h, _) = results::default_selection(s)
                 .into_iter()
@@ -137,8 +141,15 @@ pub fn build(
         family_sizes.push((c, result));
     }
     let grid_rows = &grid.table.rows;
-    let power_svg =
-        results::power_plot(s, o.seed, grid_rows, &[], Some(o.target), ss.search.n).ok();
+    let power_svg = results::power_plot(
+        s,
+        o.seed,
+        grid_rows,
+        &[],
+        Some(o.target),
+        ss.search.total_at(ss.search.n),
+    )
+    .ok();
     let learning_svg = results::learning_plot(s, o.seed, grid_rows).ok();
     let info = super::RunInfo::new(o.seed);
     let meta = results::metadata(s, &info, o.reps, &own.truths, None);

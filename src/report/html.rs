@@ -86,7 +86,15 @@ fn size_cell(ss: &SampleSize) -> String {
                 (Some(a), None) => format!("; MC range {a} to more than {}", ss.range.1),
                 _ => String::new(),
             };
-            format!("N = <b>{n}</b>{groups}{range}")
+            match ss.grow {
+                crate::scenario::Grow::All => format!("N = <b>{n}</b>{groups}{range}"),
+                g => format!(
+                    "<b>{n}</b> {} ({}){}",
+                    g.counts(),
+                    esc(&ss.groups_note()),
+                    range
+                ),
+            }
         }
         (None, _) => format!("not reached by N = {}", ss.range.1),
     }
@@ -399,7 +407,7 @@ pub fn html(d: &ReportData) -> String {
     data["rows_own"] = super::results::rows_json(d.own);
     data["rows_grid"] = super::results::rows_json(d.grid);
     if let Some(ss) = d.sample_size {
-        data["sample_size"] = serde_json::json!({"n_total": ss.n, "n_total_low": ss.n_low, "n_total_high": ss.n_high, "target": ss.target});
+        data["sample_size"] = serde_json::json!({"grow": ss.grow, "held": ss.held, "n": ss.n, "n_total": ss.total_at(ss.n), "n_total_low": ss.total_at(ss.n_low), "n_total_high": ss.total_at(ss.n_high), "target": ss.target});
     }
     // Escaped so that neither HTML nor XML sees markup in the data.
     let json = serde_json::to_string(&data)
@@ -426,16 +434,20 @@ fn sample_size_section(o: &mut String, d: &ReportData) {
                 (Some(n), Some(r)) => {
                     let _ = writeln!(
                         o,
-                        "<p>The smallest total N with {} \u{2265} {} is <b>{n}</b> ({} controls, {} patients), where it measured {} \
-                         (95 % Monte Carlo interval {:.3}\u{2013}{:.3}, {} trials). N consistent with Monte Carlo error: {} to {}.</p>",
+                        "<p>The smallest number of {} with {} \u{2265} {} is <b>{n}</b> ({}; <b>{}</b> enrolled: {} controls, {} patients), where it measured {} \
+                         (95 % Monte Carlo interval {:.3}\u{2013}{:.3}, {} trials). {} consistent with Monte Carlo error: {} to {}.</p>",
+                        ss.grow.counts(),
                         esc(&label),
                         ss.target,
+                        esc(&ss.groups_note()),
+                        r.n_total,
                         r.n_controls,
                         r.n_patients,
                         fmt_pm(r.value, r.mc_se),
                         r.ci_low,
                         r.ci_high,
                         r.reps,
+                        ss.grow.counts(),
                         ss.n_low.map_or("\u{2013}".into(), |x| x.to_string()),
                         ss.n_high
                             .map_or(format!("more than {}", ss.range.1), |x| x.to_string())

@@ -130,9 +130,14 @@ pub fn sample_size_json(meta: Value, ss: &SampleSize) -> String {
         "criterion": format!("{}:{}:{}", ss.criterion.family, ss.criterion.hypothesis, ss.criterion.metric),
         "target": ss.target,
         "reached": ss.n.is_some(),
-        "n_total": ss.n,
-        "n_total_low": ss.n_low,
-        "n_total_high": ss.n_high,
+        "grow": ss.grow,
+        "held": ss.held,
+        "n": ss.n,
+        "n_low": ss.n_low,
+        "n_high": ss.n_high,
+        "n_total": ss.total_at(ss.n),
+        "n_total_low": ss.total_at(ss.n_low),
+        "n_total_high": ss.total_at(ss.n_high),
         "searched": [ss.range.0, ss.range.1],
         "at_n": ss.at_n.as_ref().map(|r| rows_json(std::slice::from_ref(r))[0].clone()),
     });
@@ -310,9 +315,14 @@ pub fn criterion_plot(s: &Scenario, seed: u64, ss: &SampleSize) -> Result<String
         .map(|p| p.3)
         .filter(|v| v.is_finite())
         .fold(target, f64::max);
-    let mc_range = match (ss.n_low, ss.n_high) {
+    // The axis counts everybody enrolled; a search that grew one group counts that group.
+    let total = |n: Option<usize>| ss.total_at(n).or(n);
+    let mc_range = match (total(ss.n_low), total(ss.n_high)) {
         (Some(a), Some(b)) => Some((a as f64, b as f64)),
-        (Some(a), None) => Some((a as f64, ss.range.1 as f64)),
+        (Some(a), None) => Some((
+            a as f64,
+            total(Some(ss.range.1)).unwrap_or(ss.range.1) as f64,
+        )),
         _ => None,
     };
     let spec = super::plot::PlotSpec {
@@ -331,7 +341,7 @@ pub fn criterion_plot(s: &Scenario, seed: u64, ss: &SampleSize) -> Result<String
             },
         ),
         target: Some(target),
-        mark: ss.n.map(|n| (n as f64, format!("chosen N = {n}"))),
+        mark: total(ss.n).map(|n| (n as f64, format!("chosen N = {n}"))),
         legend_top: false,
         desc: provenance(s, seed),
     };

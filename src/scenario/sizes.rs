@@ -1,6 +1,7 @@
 //! Group sizes of one trial and how a total enrolment is split.
 
 use super::types::Scenario;
+use crate::error::Problem;
 
 /// Group sizes of one simulated trial.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -83,6 +84,51 @@ pub fn largest_remainder(n: usize, weights: &[f64]) -> Vec<usize> {
     parts
 }
 
+/// Which groups a sample-size search or a power curve grows; the others are held at the
+/// scenario's sizes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Grow {
+    /// Patients only (split across arms by the allocation ratios); N counts patients.
+    Patients,
+    /// Controls only; N counts controls.
+    Controls,
+    /// Everybody, in the scenario's control:patient proportions; N counts everybody.
+    All,
+}
+
+impl Grow {
+    /// The word for the groups grown (`patients`, `controls`, `all`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Grow::Patients => "patients",
+            Grow::Controls => "controls",
+            Grow::All => "all",
+        }
+    }
+
+    /// What N counts: `patients`, `controls` or `subjects`.
+    pub fn counts(self) -> &'static str {
+        match self {
+            Grow::Patients => "patients",
+            Grow::Controls => "controls",
+            Grow::All => "subjects",
+        }
+    }
+}
+
+impl std::str::FromStr for Grow {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "patients" => Ok(Grow::Patients),
+            "controls" => Ok(Grow::Controls),
+            "all" => Ok(Grow::All),
+            _ => Err(format!("expected patients, controls or all, got '{s}'")),
+        }
+    }
+}
+
 /// A group with fewer subjects than a family's analysis needs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Shortfall {
@@ -126,6 +172,124 @@ impl Scenario {
             }
         }
         None
+    }
+
+    /// Every group too small for its family's analysis at `sizes`, one entry per family that
+    /// cannot run (a family gated by one that cannot run cannot run either).
+    pub fn shortfalls(&self, sizes: &Sizes) -> Vec<Shortfall> {
+        let mut out: Vec<Shortfall> = Vec::new();
+        for (i, f) in self.families.iter().enumerate() {
+            let one = Scenario {
+                families: vec![f.clone()],
+                ..self.clone()
+            };
+            if let Some(s) = one.size_shortfall(sizes) {
+                out.push(s);
+            } else if let Some(g) = f.gate
+                && let Some(gs) = out.iter().find(|s| s.family == self.families[g].name)
+            {
+                out.push(Shortfall {
+                    family: self.families[i].name.clone(),
+                    ..gs.clone()
+                });
+            }
+        }
+        out
+    }
+
+    /// The groups a family's analysis uses, with its gates': patients only for every kind but a
+    /// baseline patients-vs-controls family, which uses both. `None` for an unknown family.
+    pub fn grow_rule(&self, family: &str) -> Option<Grow> {
+        use super::FamilyKind::BaselineDifference;
+        let mut cur = self.families.iter().position(|f| f.name == family);
+        cur?;
+        while let Some(i) = cur {
+            if self.families[i].kind == BaselineDifference {
+                return Some(Grow::All);
+            }
+            cur = self.families[i].gate;
+        }
+        Some(Grow::Patients)
+    }
+
+    /// The sizes at which the grown groups count `n` and the others keep the scenario's sizes.
+    pub fn grown_sizes(&self, n: usize, grow: Grow) -> Sizes {
+        match grow {
+            Grow::Patients => self.sizes_with(self.n_controls, n),
+            Grow::Controls => Sizes {
+                controls: n,
+                arms: self.own_sizes().arms,
+            },
+            Grow::All => self.sizes_for_total(n),
+        }
+    }
+
+    /// The groups held when growing `grow`, with their sizes (controls, or each arm).
+    pub fn held_groups(&self, grow: Grow) -> Vec<(String, usize)> {
+        match grow {
+            Grow::Patients => vec![("controls".into(), self.n_controls)],
+            Grow::Controls => self
+                .arms
+                .iter()
+                .zip(self.own_sizes().arms)
+                .map(|(a, n)| (a.name.clone(), n))
+                .collect(),
+            Grow::All => Vec::new(),
+        }
+    }
+
+    /// The scenario with other own sizes: `controls`, and patients per arm (in design order; the
+    /// allocation ratios become these sizes). The plan is kept as it is, even when a family can no
+    /// longer run at these sizes (runs report such a family as not run).
+    pub fn resized(&self, controls: usize, arms: &[usize]) -> Result<Scenario, Vec<Problem>> {
+        let mut spec = self.spec_with_families();
+        let mut problems = Vec::new();
+        if arms.len() != spec.design.arms.len() {
+            problems.push(Problem {
+                path: "design.arms".into(),
+                message: format!(
+                    "{} arm sizes given for {} arms",
+                    arms.len(),
+                    spec.design.arms.len()
+                ),
+            });
+        }
+        let patients: usize = arms.iter().sum();
+        if patients > 0 {
+            for (k, (a, &n)) in spec.design.arms.iter_mut().zip(arms).enumerate() {
+                if n == 0 {
+                    problems.push(Problem {
+                        path: format!("design.arms[{k}]"),
+                        message: format!(
+                            "arm '{}' would get no patients: give every arm at least 1",
+                            a.name
+                        ),
+                    });
+                }
+                a.ratio = n as f64;
+            }
+        }
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        // The plan refuses a baseline family without controls; resolve with the scenario's
+        // controls and set the count afterwards (the run reports that family as not run).
+        spec.design.controls = if controls == 0 {
+            self.n_controls
+        } else {
+            controls
+        };
+        spec.design.patients = patients;
+        let mut out = super::resolve::resolve_any_size(spec)?;
+        out.n_controls = controls;
+        out.spec.design.controls = controls;
+        if out.own_sizes().arms != arms && patients > 0 {
+            return Err(vec![Problem {
+                path: "design.arms".into(),
+                message: format!("arm sizes {arms:?} cannot be kept"),
+            }]);
+        }
+        Ok(out)
     }
 
     /// Sizes as written in the scenario.

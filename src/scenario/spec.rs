@@ -453,6 +453,10 @@ pub struct FamilySpec {
     /// `baseline_score`); default `["baseline_score"]`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub adjust: Option<Vec<String>>,
+    /// The study's primary family (at most one): its headline figure is the default criterion of
+    /// `sample-size`, `mde` and `report`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub primary: Option<bool>,
     /// `"test": "tost"`: the equivalence margin in the estimate's natural units (equivalence is
     /// shown when the difference lies within (-margin, margin)). Exactly one of `margin` and
     /// `margin_d` is given.

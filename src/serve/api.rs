@@ -407,6 +407,7 @@ pub fn sample_size(ctx: &Ctx, body: &[u8]) -> Answer {
             "criterion": req.criterion,
             "target": req.target,
             "n": ss.n, "n_low": ss.n_low, "n_high": ss.n_high,
+            "grow": ss.grow, "held": ss.held, "n_total": ss.total_at(ss.n),
             "at_n": ss.at_n.as_ref().map(|r| results::rows_json(std::slice::from_ref(r))[0].clone()),
             "json": results::sample_size_json(report::export::sample_size_meta(&r, false), ss),
             "csv": results::to_csv(&rows),
@@ -506,7 +507,7 @@ pub fn report(ctx: &Ctx, body: &[u8]) -> Answer {
                 grid_rows,
                 &[],
                 Some(req.target),
-                ss.search.n,
+                ss.search.total_at(ss.search.n),
             )
             .ok(),
             learning_svg: results::learning_plot(s, req.seed, grid_rows).ok(),

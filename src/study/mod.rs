@@ -47,6 +47,7 @@ macro_rules! run_settings {
 
 pub mod assurance;
 mod assurance_size;
+mod groups;
 mod mde;
 mod power;
 pub mod riley;
@@ -56,8 +57,9 @@ pub mod vary;
 
 pub use assurance::{AssuranceResult, AssuranceRun, DesignPrior};
 pub use assurance_size::AssuranceSize;
+pub use groups::GroupSizes;
 pub use mde::{Effect, MdeResult, MdeRun, UpperLimit};
-pub use power::{GridPoint, PowerResult, PowerRun, Progress};
+pub use power::{GridPoint, NotRun, PowerResult, PowerRun, Progress};
 pub use riley::RileyAnswer;
 pub use sample_size::{SampleSizeResult, SampleSizeRun};
 pub use size_grid::SizeGridPoint;
@@ -244,6 +246,7 @@ impl Study {
             truths,
             study,
             grid: Vec::new(),
+            not_run: Vec::new(),
         })
     }
 }

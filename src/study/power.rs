@@ -6,7 +6,7 @@ use crate::limits;
 use crate::montecarlo::shard::{self, Partial};
 use crate::montecarlo::truth::{self, Truths};
 use crate::montecarlo::{self, BLOCK, Metric, ResultTable, RunSettings, SimPath, Total};
-use crate::scenario::Sizes;
+use crate::scenario::{Grow, Scenario, Sizes};
 use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
@@ -46,6 +46,8 @@ pub struct PowerRun<'a> {
     /// may differ).
     totals: Option<Vec<usize>>,
     vary: Vec<(String, Vec<f64>)>,
+    grow: Grow,
+    alpha: Option<f64>,
 }
 
 impl<'a> PowerRun<'a> {
@@ -62,10 +64,34 @@ impl<'a> PowerRun<'a> {
             cancel: None,
             totals: None,
             vary: Vec::new(),
+            grow: Grow::All,
+            alpha: None,
         }
     }
 
     run_settings!("size");
+
+    /// Which groups [`PowerRun::n`] and [`PowerRun::n_grid`] count and vary: [`Grow::All`]
+    /// (the default: every N is a total split in the scenario's proportions),
+    /// [`Grow::Patients`] (N patients, controls held at the scenario's) or [`Grow::Controls`].
+    ///
+    /// ```
+    /// use trialsim::scenario::Grow;
+    /// let study = trialsim::Study::load("ketamine-ampar-2026").unwrap();
+    /// let run = study.power().grow(Grow::Patients).n_grid(vec![20, 40]);
+    /// let sizes = run.planned_sizes();
+    /// assert_eq!((sizes[1].controls, sizes[1].patients()), (49, 40));
+    /// ```
+    pub fn grow(mut self, grow: Grow) -> Self {
+        self.grow = grow;
+        self
+    }
+
+    /// Significance level instead of the scenario's `analysis.alpha` (checked: in (0, 1)).
+    pub fn alpha(mut self, alpha: f64) -> Self {
+        self.alpha = Some(alpha);
+        self
+    }
 
     /// One total size N, split over the groups by the scenario's ratios.
     pub fn n(self, n: usize) -> Self {
@@ -89,8 +115,7 @@ impl<'a> PowerRun<'a> {
             ));
             return self;
         }
-        let s = self.study.scenario();
-        self.sizes = Some(ns.iter().map(|&n| s.sizes_for_total(n)).collect());
+        self.sizes = None;
         self.totals = Some(ns);
         self
     }
@@ -133,7 +158,7 @@ impl<'a> PowerRun<'a> {
         match &self.totals {
             Some(ns) => Some(
                 ns.iter()
-                    .map(|&n| study.scenario().sizes_for_total(n))
+                    .map(|&n| study.scenario().grown_sizes(n, self.grow))
                     .collect(),
             ),
             None => self.sizes.clone(),
@@ -167,13 +192,16 @@ impl<'a> PowerRun<'a> {
 
     /// The sizes the run will simulate.
     pub fn planned_sizes(&self) -> Vec<Sizes> {
-        self.sizes
-            .clone()
+        self.point_sizes(self.study)
             .unwrap_or_else(|| vec![self.study.scenario().own_sizes()])
     }
 
     /// Check every setting; nothing is simulated.
     pub fn check(&self) -> Result<(), RunError> {
+        if let Some(a) = self.alpha {
+            let study = self.study.with_alpha(a)?;
+            return self.rebind(&study).check();
+        }
         let s = self.study.scenario();
         if s.families.is_empty() {
             return Err(RunError::NoFamilies);
@@ -245,7 +273,7 @@ impl<'a> PowerRun<'a> {
                     ),
                 ));
             }
-            montecarlo::check_sizes(s, z)?;
+            runnable(s, z, self.shard.is_some())?;
         }
         montecarlo::summary_model(s, self.settings.path)?;
         Ok(())
@@ -268,6 +296,31 @@ impl<'a> PowerRun<'a> {
             cancel: self.cancel,
             totals: None,
             vary: Vec::new(),
+            grow: self.grow,
+            alpha: None,
+        }
+    }
+
+    /// This run on another study (the same study with `--alpha` applied), taking over every
+    /// setting, the progress callback included.
+    fn rebind<'b>(&self, study: &'b Study) -> PowerRun<'b>
+    where
+        'a: 'b,
+    {
+        PowerRun {
+            study,
+            settings: self.settings.clone(),
+            threads_given: self.threads_given,
+            sizes: self.sizes.clone(),
+            size_error: self.size_error.clone(),
+            precision: self.precision,
+            shard: self.shard,
+            progress: None,
+            cancel: self.cancel,
+            totals: self.totals.clone(),
+            vary: self.vary.clone(),
+            grow: self.grow,
+            alpha: None,
         }
     }
 
@@ -280,6 +333,7 @@ impl<'a> PowerRun<'a> {
         let total = per_point * points.len() as u64;
         let mut rows = Vec::new();
         let mut reps_run = Vec::new();
+        let mut not_run = Vec::new();
         let mut grid = Vec::new();
         let mut progress = self.progress.take();
         for (i, (values, study)) in points.into_iter().enumerate() {
@@ -298,10 +352,11 @@ impl<'a> PowerRun<'a> {
                 sub.simulate(&truths)?
             };
             let first = rows.len();
-            for (z, t) in &totals {
-                let acc = t.finish();
+            for st in &totals {
+                let acc = st.total.finish();
                 reps_run.push(acc.reps);
-                rows.extend(montecarlo::diagnosands(study.scenario(), z, &acc, &truths));
+                rows.extend(st.rows(study.scenario(), &acc, &truths));
+                not_run.extend(st.not_run_rows());
             }
             grid.push(GridPoint {
                 values,
@@ -321,6 +376,7 @@ impl<'a> PowerRun<'a> {
             truths,
             study: self.study.clone(),
             grid,
+            not_run,
         })
     }
 
@@ -335,7 +391,7 @@ impl<'a> PowerRun<'a> {
     }
 
     /// Simulate, returning the exact totals per size.
-    fn simulate(&mut self, truths: &Truths) -> Result<Vec<(Sizes, Total)>, RunError> {
+    fn simulate(&mut self, truths: &Truths) -> Result<Vec<SizeTotal>, RunError> {
         self.check()?;
         let s = self.study.scenario();
         let set = self.resolved_settings();
@@ -358,6 +414,13 @@ impl<'a> PowerRun<'a> {
         for (k, z) in sizes.iter().enumerate() {
             let done_before = k as u64 * per_size;
             let progress = &mut self.progress;
+            // Families that cannot run at this size are left out (and reported), not fatal.
+            let (reduced, not_run) = runnable(s, z, self.shard.is_some())?;
+            let reduced_truths = reduced.as_ref().map(truth::truths);
+            let (s, truths) = match (&reduced, &reduced_truths) {
+                (Some(r), Some(t)) => (r, t),
+                _ => (s, truths),
+            };
             let total = montecarlo::run_blocks_cancellable(
                 s,
                 z,
@@ -383,13 +446,24 @@ impl<'a> PowerRun<'a> {
                     }
                 },
             )?;
-            out.push((z.clone(), total));
+            out.push(SizeTotal {
+                sizes: z.clone(),
+                total,
+                reduced: reduced.zip(reduced_truths),
+                not_run,
+            });
         }
         Ok(out)
     }
 
     /// Run and return the result table.
     pub fn run(mut self) -> Result<PowerResult, RunError> {
+        if let Some(a) = self.alpha {
+            let study = self.study.with_alpha(a)?;
+            let mut sub = self.rebind(&study);
+            sub.progress = self.progress.take();
+            return sub.run();
+        }
         if !self.vary.is_empty() {
             return self.run_grid();
         }
@@ -406,10 +480,12 @@ impl<'a> PowerRun<'a> {
         let totals = self.simulate(&truths)?;
         let mut rows = Vec::new();
         let mut reps_run = Vec::new();
-        for (z, total) in &totals {
-            let acc = total.finish();
+        let mut not_run = Vec::new();
+        for st in &totals {
+            let acc = st.total.finish();
             reps_run.push(acc.reps);
-            rows.extend(montecarlo::diagnosands(s, z, &acc, &truths));
+            rows.extend(st.rows(s, &acc, &truths));
+            not_run.extend(st.not_run_rows());
         }
         Ok(PowerResult {
             table: ResultTable { rows },
@@ -421,12 +497,17 @@ impl<'a> PowerRun<'a> {
             truths,
             study: self.study.clone(),
             grid: Vec::new(),
+            not_run,
         })
     }
 
     /// Run one shard (set with [`PowerRun::shard`]) and return its partial result, to be merged
     /// with the others by [`Study::merge`].
     pub fn run_partial(mut self) -> Result<Partial, RunError> {
+        if let Some(a) = self.alpha {
+            let study = self.study.with_alpha(a)?;
+            return self.rebind(&study).run_partial();
+        }
         let Some(km) = self.shard else {
             return Err(RunError::setting(
                 Setting::Shard,
@@ -444,7 +525,7 @@ impl<'a> PowerRun<'a> {
             shard: km,
             path: self.settings.path,
             scenario: self.study.spec_json(),
-            results,
+            results: results.into_iter().map(|st| (st.sizes, st.total)).collect(),
             digest: String::new(),
         }
         .seal())
@@ -472,6 +553,120 @@ pub struct PowerResult {
     pub study: Study,
     /// The points of a what-if grid ([`PowerRun::vary`]), in row order; empty otherwise.
     pub grid: Vec<GridPoint>,
+    /// Families left out at a size because a group was too small for their analysis (the other
+    /// families' figures are in the table).
+    pub not_run: Vec<NotRun>,
+}
+
+/// A family that was not run at one size: a group had fewer subjects than its analysis needs.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct NotRun {
+    /// Total enrolled at that size.
+    pub n_total: usize,
+    /// Controls.
+    pub n_controls: usize,
+    /// Patients.
+    pub n_patients: usize,
+    /// The family.
+    pub family: String,
+    /// The group that is too small (`controls`, `patients` or an arm), possibly a gate's.
+    pub group: String,
+    /// Subjects the analysis needs in that group.
+    pub need: usize,
+    /// Subjects the group has.
+    pub have: usize,
+}
+
+impl std::fmt::Display for NotRun {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}: not run at N = {} ({} controls, {} patients): needs {} {}, has {}",
+            self.family,
+            self.n_total,
+            self.n_controls,
+            self.n_patients,
+            self.need,
+            self.group,
+            self.have
+        )
+    }
+}
+
+/// One size's simulation: its totals, and the reduced plan when some families could not run.
+struct SizeTotal {
+    sizes: Sizes,
+    total: Total,
+    reduced: Option<(Scenario, Truths)>,
+    not_run: Vec<crate::scenario::Shortfall>,
+}
+
+impl SizeTotal {
+    /// The result rows (scored with the plan that was run).
+    fn rows(
+        &self,
+        s: &Scenario,
+        acc: &montecarlo::Accumulator,
+        truths: &Truths,
+    ) -> Vec<montecarlo::Row> {
+        match &self.reduced {
+            Some((r, t)) => montecarlo::diagnosands(r, &self.sizes, acc, t),
+            None => montecarlo::diagnosands(s, &self.sizes, acc, truths),
+        }
+    }
+
+    fn not_run_rows(&self) -> impl Iterator<Item = NotRun> + '_ {
+        self.not_run.iter().map(|sh| NotRun {
+            n_total: self.sizes.total(),
+            n_controls: self.sizes.controls,
+            n_patients: self.sizes.patients(),
+            family: sh.family.clone(),
+            group: sh.group.clone(),
+            need: sh.need,
+            have: sh.have,
+        })
+    }
+}
+
+/// The plan that can run at `z`: `None` when every family can, else the plan without the
+/// families that cannot (with their shortfalls). No family at all, or a shard (whose parts must
+/// all have the same plan), is a [`RunError::TooFewSubjects`].
+fn runnable(
+    s: &Scenario,
+    z: &Sizes,
+    strict: bool,
+) -> Result<(Option<Scenario>, Vec<crate::scenario::Shortfall>), RunError> {
+    let short = s.shortfalls(z);
+    let Some(first) = short.first() else {
+        return Ok((None, short));
+    };
+    if strict || short.len() == s.families.len() {
+        return Err(RunError::TooFewSubjects {
+            family: first.family.clone(),
+            group: first.group.clone(),
+            need: first.need,
+            have: first.have,
+        });
+    }
+    let keep: Vec<String> = s
+        .families
+        .iter()
+        .filter(|f| !short.iter().any(|x| x.family == f.name))
+        .map(|f| f.name.clone())
+        .collect();
+    let reduced = s.keep_families(&keep).map_err(|p| {
+        RunError::setting(
+            Setting::Sizes,
+            format!(
+                "the families that can run at this size do not form a plan: {}",
+                p.iter()
+                    .map(|x| x.to_string())
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            ),
+        )
+    })?;
+    Ok((Some(reduced), short))
 }
 
 /// One point of a what-if grid.

@@ -5,6 +5,7 @@ use crate::error::{RunError, Setting};
 use crate::montecarlo::search::{self, Criterion, SampleSize};
 use crate::montecarlo::truth::{self, Truths};
 use crate::montecarlo::{Row, RunSettings, SimPath};
+use crate::scenario::Grow;
 use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
@@ -27,6 +28,8 @@ pub struct SampleSizeRun<'a> {
     threads_given: bool,
     step: Option<StepFn<'a>>,
     cancel: Option<&'a AtomicBool>,
+    grow: Option<Grow>,
+    alpha: Option<f64>,
 }
 
 impl<'a> SampleSizeRun<'a> {
@@ -40,12 +43,36 @@ impl<'a> SampleSizeRun<'a> {
             threads_given: false,
             step: None,
             cancel: None,
+            grow: None,
+            alpha: None,
         }
     }
 
     run_settings!("evaluated size");
 
-    /// Largest total N searched. Default 2000.
+    /// Which groups grow (N counts them); the others are held at the scenario's sizes. Default:
+    /// the groups the criterion's family (and its gates) analyses, by
+    /// [`Scenario::grow_rule`](crate::scenario::Scenario::grow_rule): patients only, except for
+    /// a baseline patients-vs-controls family, which grows everybody.
+    ///
+    /// ```
+    /// use trialsim::scenario::Grow;
+    /// let study = trialsim::Study::load("peer-comparison").unwrap();
+    /// let r = study.sample_size("regions:any", 0.8).reps(64).max_n(200).run().unwrap();
+    /// assert_eq!(r.search.grow, Grow::All);
+    /// ```
+    pub fn grow(mut self, grow: Grow) -> Self {
+        self.grow = Some(grow);
+        self
+    }
+
+    /// Significance level instead of the scenario's `analysis.alpha` (checked: in (0, 1)).
+    pub fn alpha(mut self, alpha: f64) -> Self {
+        self.alpha = Some(alpha);
+        self
+    }
+
+    /// Largest N searched (of the grown groups, see [`SampleSizeRun::grow`]). Default 2000.
     pub fn max_n(mut self, max_n: usize) -> Self {
         self.max_n = max_n;
         self
@@ -70,9 +97,28 @@ impl<'a> SampleSizeRun<'a> {
         Ok(c)
     }
 
+    /// The groups the search will grow.
+    pub fn planned_grow(&self) -> Result<Grow, RunError> {
+        let c = self.criterion()?;
+        Ok(self.grow.unwrap_or_else(|| {
+            self.study
+                .scenario()
+                .grow_rule(&c.family)
+                .unwrap_or(Grow::All)
+        }))
+    }
+
     /// Run the search.
     pub fn run(mut self) -> Result<SampleSizeResult, RunError> {
-        let full = self.study.scenario();
+        let with_alpha;
+        let base = match self.alpha {
+            Some(a) => {
+                with_alpha = self.study.with_alpha(a)?;
+                &with_alpha
+            }
+            None => self.study,
+        };
+        let full = base.scenario();
         if full.families.is_empty() {
             return Err(RunError::NoFamilies);
         }
@@ -87,12 +133,13 @@ impl<'a> SampleSizeRun<'a> {
             self.settings.threads = cores;
         }
         let crit = self.criterion()?;
+        let grow = self.planned_grow()?;
         // Only the criterion's family (and its gates) is simulated: the others cannot change it.
-        let only = self.study.only_family(&crit.family)?;
+        let only = base.only_family(&crit.family)?;
         let start = Instant::now();
         let truths = truth::truths(&only);
         let mut step = self.step.take();
-        let search = search::sample_size_cancellable(
+        let search = search::sample_size_grown(
             &only,
             &crit,
             self.target,
@@ -100,6 +147,7 @@ impl<'a> SampleSizeRun<'a> {
             self.max_n,
             &truths,
             self.cancel,
+            grow,
             |n, r| {
                 if let Some(f) = step.as_mut() {
                     f(n, r)
@@ -108,7 +156,7 @@ impl<'a> SampleSizeRun<'a> {
         )?;
         let study = Study {
             scenario: only,
-            label: self.study.label.clone(),
+            label: base.label.clone(),
             text: None,
         };
         Ok(SampleSizeResult {

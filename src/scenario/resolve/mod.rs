@@ -13,7 +13,7 @@ mod prediction;
 mod replication;
 mod symptoms;
 
-use super::spec::{DesignKind, ScenarioSpec};
+use super::spec::{DesignKind, FamilyKind, ScenarioSpec};
 use super::types::Scenario;
 use crate::error::Problem;
 use checker::Checker;
@@ -21,6 +21,30 @@ pub(super) use plan::default_families;
 
 /// Validate a parsed spec and resolve it. Returns every problem found.
 pub fn resolve(spec: ScenarioSpec) -> Result<Scenario, Vec<Problem>> {
+    let scenario = resolve_any_size(spec)?;
+    // A scenario whose own sizes leave a family without enough subjects would only ever report
+    // that family untestable (e.g. an arm ratio that gives an arm no patients).
+    if let Some(short) = scenario.size_shortfall(&scenario.own_sizes()) {
+        let path = if short.group == "controls" {
+            "design.controls"
+        } else {
+            "design"
+        };
+        return Err(vec![Problem {
+            path: path.into(),
+            message: format!(
+                "family '{}' needs at least {} subjects in group '{}', the scenario's sizes (and arm ratios) give {}",
+                short.family, short.need, short.group, short.have
+            ),
+        }]);
+    }
+    Ok(scenario)
+}
+
+/// [`resolve`] without the check that every family can run at the scenario's own sizes: for
+/// sizes set on the command line (`--controls 0`), where a family that cannot run is reported
+/// as not run instead.
+pub(crate) fn resolve_any_size(spec: ScenarioSpec) -> Result<Scenario, Vec<Problem>> {
     let mut ck = Checker {
         problems: Vec::new(),
     };
@@ -94,22 +118,6 @@ pub fn resolve(spec: ScenarioSpec) -> Result<Scenario, Vec<Problem>> {
         symptoms,
         families,
     };
-    // A scenario whose own sizes leave a family without enough subjects would only ever report
-    // that family untestable (e.g. an arm ratio that gives an arm no patients).
-    if let Some(short) = scenario.size_shortfall(&scenario.own_sizes()) {
-        let path = if short.group == "controls" {
-            "design.controls"
-        } else {
-            "design"
-        };
-        return Err(vec![Problem {
-            path: path.into(),
-            message: format!(
-                "family '{}' needs at least {} subjects in group '{}', the scenario's sizes (and arm ratios) give {}",
-                short.family, short.need, short.group, short.have
-            ),
-        }]);
-    }
     Ok(scenario)
 }
 
@@ -174,6 +182,56 @@ impl Scenario {
             spec.analysis.families = default_families(&spec);
         }
         spec.analysis.families.retain(|f| keep.contains(&f.name));
-        resolve(spec)
+        resolve_any_size(spec)
+    }
+
+    /// The scenario with only the families `keep` (in plan order); the caller keeps every
+    /// family's gate with it.
+    pub fn keep_families(&self, keep: &[String]) -> Result<Scenario, Vec<Problem>> {
+        let mut spec = self.spec_with_families();
+        spec.analysis.families.retain(|f| keep.contains(&f.name));
+        resolve_any_size(spec)
+    }
+
+    /// The spec with its analysis plan written out (the default families when none are listed),
+    /// so that editing the design does not change the plan.
+    pub(crate) fn spec_with_families(&self) -> ScenarioSpec {
+        let mut spec = self.spec.clone();
+        if spec.analysis.families.is_empty() {
+            spec.analysis.families = default_families(&spec);
+        }
+        spec
+    }
+
+    /// The name of the family marked `"primary": true`, if any.
+    pub fn primary_family(&self) -> Option<&str> {
+        let name = self
+            .spec
+            .analysis
+            .families
+            .iter()
+            .find(|f| f.primary == Some(true))?
+            .name
+            .as_str();
+        self.families
+            .iter()
+            .find(|f| f.name == name)
+            .map(|f| f.name.as_str())
+    }
+
+    /// The default criterion of a sample-size search, `FAMILY:HYPOTHESIS[:METRIC]`: the primary
+    /// family's headline figure (a clinical family's first endpoint, a prediction family's
+    /// assurance of its first model, otherwise power for `any`). None without a primary family.
+    pub fn default_criterion(&self) -> Option<String> {
+        let name = self.primary_family()?;
+        let f = self.families.iter().find(|f| f.name == name)?;
+        let hyps = self.hypotheses(f);
+        Some(match f.kind {
+            FamilyKind::Prediction => format!("{name}:{}:assurance_auc_true", hyps.first()?),
+            _ if hyps.len() == 1 || f.kind == FamilyKind::Clinical => {
+                format!("{name}:{}", hyps.first()?)
+            }
+            _ => format!("{name}:any"),
+        })
     }
 }

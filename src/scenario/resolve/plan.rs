@@ -32,6 +32,7 @@ pub(in crate::scenario) fn default_families(spec: &ScenarioSpec) -> Vec<FamilySp
         visits: None,
         visit: None,
         adjust: None,
+        primary: None,
         mmrm: None,
         margin: None,
         margin_d: None,
@@ -78,6 +79,23 @@ pub(super) fn resolve_plan(
     } else {
         plan.families.clone()
     };
+    let primaries: Vec<usize> = (0..family_specs.len())
+        .filter(|&i| family_specs[i].primary == Some(true))
+        .collect();
+    if primaries.len() > 1 {
+        let names: Vec<&str> = primaries
+            .iter()
+            .map(|&i| family_specs[i].name.as_str())
+            .collect();
+        ck.err(
+            format!("analysis.families[{}].primary", primaries[1]),
+            format!(
+                "only one family can be primary; {} are marked ({}): keep \"primary\": true on one",
+                names.len(),
+                names.join(", ")
+            ),
+        );
+    }
     let mut families: Vec<Family> = Vec::new();
     for (i, f) in family_specs.iter().enumerate() {
         let p = format!("analysis.families[{i}]");
