@@ -11,8 +11,8 @@
 //! assert_eq!(result.families.len(), s.families.len());
 //! ```
 
-pub mod mmrm;
 mod graphs;
+pub mod mmrm;
 pub mod prediction;
 mod rank;
 pub mod replication;
