@@ -175,7 +175,8 @@ fn missing_scenario_and_bad_settings_exit_2() {
     let bad: [(&[&str], &str); 5] = [
         (&["power", "--reps", "0"], "--reps"),
         (&["power", "--n-grid", "50:10:5"], "--n-grid"),
-        (&["power", "--n", "5"], "use a larger N"),
+        // No family can run with one control and one patient.
+        (&["power", "--n", "2"], "use a larger N"),
         (
             &["power", "--reps", "10", "--out", "x.txt"],
             ".json or .csv",
@@ -193,6 +194,17 @@ fn missing_scenario_and_bad_settings_exit_2() {
             .stderr(predicate::str::contains(needle));
     }
     trialsim().args(["power", "--bogus"]).assert().code(2);
+    // When some families can run, the others are reported as not run instead of stopping it.
+    let out = stdout_of(["power", "--n", "5", "--reps", "20"]);
+    let text = String::from_utf8_lossy(&out);
+    assert!(text.contains("not run at this size"), "{text}");
+    assert!(
+        text.contains(
+            "clinical: not run at N = 5 (3 controls, 2 patients): needs 2 ketamine, has 1"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("baseline: baseline difference"), "{text}");
 }
 
 #[test]

@@ -407,7 +407,7 @@ pub fn html(d: &ReportData) -> String {
     data["rows_own"] = super::results::rows_json(d.own);
     data["rows_grid"] = super::results::rows_json(d.grid);
     if let Some(ss) = d.sample_size {
-        data["sample_size"] = serde_json::json!({"grow": ss.grow, "held": ss.held, "n": ss.n, "n_total": ss.total_at(ss.n), "n_total_low": ss.total_at(ss.n_low), "n_total_high": ss.total_at(ss.n_high), "target": ss.target});
+        data["sample_size"] = serde_json::json!({"grow": ss.grow, "held": ss.held, "n": ss.n, "n_low": ss.n_low, "n_high": ss.n_high, "n_total": ss.total_at(ss.n), "n_total_low": ss.total_at(ss.n_low), "n_total_high": ss.total_at(ss.n_high), "target": ss.target});
     }
     // Escaped so that neither HTML nor XML sees markup in the data.
     let json = serde_json::to_string(&data)

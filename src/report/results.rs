@@ -415,6 +415,15 @@ pub fn summary(s: &Scenario, rows: &[Row], reps: u64) -> String {
     for f in s.families.iter() {
         let _ = writeln!(o);
         let get = |h: &str, m: &str| index.find(n, &f.name, h, m);
+        if !rows.iter().any(|r| r.family == f.name) {
+            // A family skipped at this size (too few subjects): no empty table of dashes.
+            let _ = writeln!(o, "{}: {}", f.name, s.family_label(f));
+            let _ = writeln!(
+                o,
+                "  not run at this size (too few subjects; see the note below)"
+            );
+            continue;
+        }
         if let Some(cfg) = &f.prediction {
             let _ = writeln!(
                 o,
