@@ -167,3 +167,31 @@ fn bad_priors_exit_2_with_the_field() {
             "priors.measures.regions.q.patient_shift_d",
         ));
 }
+
+/// An assurance search for a clinical endpoint grows the patients only and holds the controls at
+/// the scenario's size, as the power search does (the controls never enter the MADRS comparison).
+#[test]
+fn assurance_search_for_a_clinical_endpoint_grows_patients_only() {
+    let out = trialsim()
+        .args([
+            "sample-size",
+            "docs/examples/ketamine-priors.json",
+            "--criterion",
+            "clinical:madrs_change",
+            "--assurance",
+            "0.5",
+            "--max-n",
+            "200",
+            "--reps",
+            "100",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("Smallest number of patients (the other groups held)")
+            && text.contains("(49 controls, "),
+        "{text}"
+    );
+}

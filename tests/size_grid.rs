@@ -86,6 +86,11 @@ fn cli_prints_the_table_and_refuses_invalid_points() {
         .success();
     let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
     let lines: Vec<&str> = text.lines().collect();
+    // The header says what N counts: patients for a clinical criterion, controls held.
+    assert!(
+        lines[0].starts_with("Smallest number of patients (patients grown, controls held at 49)"),
+        "{text}"
+    );
     assert!(
         lines[1].contains("effect_scale") && lines[1].contains("reached"),
         "{text}"

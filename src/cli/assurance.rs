@@ -214,8 +214,12 @@ pub fn sample_size(
     match (ss.n, &ss.at_n) {
         (Some(n), Some(r)) => {
             out.line(&format!(
-                "Smallest total N with {label} >= {target}: {n} ({} controls, {} patients); measured {} \
+                "Smallest {} with {label} >= {target}: {n} ({} controls, {} patients); measured {} \
                  (95 % MC interval {:.3}-{:.3}, {} trials)",
+                match ss.grow {
+                    trialsim::scenario::Grow::All => "total N".to_string(),
+                    g => format!("number of {} (the other groups held)", g.counts()),
+                },
                 r.n_controls,
                 r.n_patients,
                 fmt_pm(r.value, r.mc_se),

@@ -217,8 +217,14 @@ pub fn run_grid(
     let mut out = output::Text::default();
     let crit = &grid[0].result.search.criterion;
     let cmp = if crit.at_most() { "<=" } else { ">=" };
+    // Say which groups N counts (the grow rule of the criterion's family), as the one-point search does.
+    let first = &grid[0].result.search;
+    let what = match first.grow {
+        trialsim::scenario::Grow::All => "total N".to_string(),
+        g => format!("number of {} ({})", g.counts(), first.groups_note()),
+    };
     out.line(&format!(
-        "Smallest total N with {}:{}:{} {cmp} {target} at each grid point ({} trials per size, seed {}, max N {max_n}):",
+        "Smallest {what} with {}:{}:{} {cmp} {target} at each grid point ({} trials per size, seed {}, max {max_n}):",
         crit.family, crit.hypothesis, crit.metric, mc.reps, mc.seed
     ))?;
     let mut header: Vec<String> = params.iter().map(|(p, _)| format!("{p:>14}")).collect();

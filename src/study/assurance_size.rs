@@ -6,8 +6,9 @@
 
 use super::assurance::{AssuranceResult, AssuranceRun, DesignPrior};
 use crate::error::{RunError, Setting};
-use crate::montecarlo::search::{Criterion, min_total};
+use crate::montecarlo::search::{Criterion, min_grown};
 use crate::montecarlo::{Metric, Row};
+use crate::scenario::Grow;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -36,6 +37,9 @@ pub struct AssuranceSize {
     pub evaluated: BTreeMap<usize, AssuranceResult>,
     /// The priors.
     pub priors: Vec<DesignPrior>,
+    /// Which groups N counts: the criterion family's grow rule (patients only unless the family
+    /// compares patients with controls), the others held at the scenario's size.
+    pub grow: Grow,
 }
 
 impl AssuranceSize {
@@ -125,7 +129,9 @@ impl AssuranceRun<'_> {
         self.family = Some(crit.family.clone());
         let plan = self.plan()?;
         let s = &plan.base.scenario;
-        let lo = min_total(s);
+        // Grow the groups the criterion's family uses, as the power search does.
+        let grow = s.grow_rule(&crit.family).unwrap_or(Grow::All);
+        let lo = min_grown(s, grow);
         if max_n < lo {
             return Err(RunError::setting(
                 Setting::MaxN,
@@ -139,7 +145,7 @@ impl AssuranceRun<'_> {
         let (family, hyp) = (crit.family.clone(), crit.hypothesis.clone());
         let mut eval = |n: usize| -> Result<Row, RunError> {
             if let std::collections::btree_map::Entry::Vacant(slot) = cache.entry(n) {
-                slot.insert(plan.run(&s.sizes_for_total(n), &settings, cancel)?);
+                slot.insert(plan.run(&s.grown_sizes(n, grow), &settings, cancel)?);
             }
             cache[&n]
                 .get(&family, &hyp, metric)
@@ -196,6 +202,7 @@ impl AssuranceRun<'_> {
             range: (lo, max_n),
             evaluated: cache,
             priors: plan.priors.clone(),
+            grow,
         })
     }
 }
