@@ -669,3 +669,31 @@ fn report_leads_with_the_answer_in_html_tables_and_prints_cleanly() {
         assert!(print.contains(rule), "print style lacks {rule}");
     }
 }
+
+/// The power curve grows every group in proportion, so a size found by growing the patients only
+/// (the flagship's clinical criterion, controls held) is not a point of it: the chosen N is
+/// marked on the sample-size plot only, never as a misleading line on the curve.
+#[test]
+fn a_patients_only_size_is_not_marked_on_the_all_groups_power_curve() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("r.html");
+    trialsim()
+        .args(["report", "--reps", "30", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    let html = std::fs::read_to_string(&out).unwrap();
+    let svgs: Vec<&str> = html.split("<svg").skip(1).collect();
+    let curve = svgs
+        .iter()
+        .find(|v| v.contains("power by sample size"))
+        .expect("a power curve");
+    assert!(
+        !curve.contains(">N = "),
+        "the curve marks a patients-only N"
+    );
+    assert!(
+        svgs.iter().any(|v| v.contains(">chosen N = ")),
+        "the sample-size plot marks the chosen N"
+    );
+}

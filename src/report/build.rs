@@ -147,7 +147,13 @@ pub fn build(
         grid_rows,
         &[],
         Some(o.target),
-        ss.search.total_at(ss.search.n),
+        // The curve grows every group in the scenario's proportions; a size found by growing the
+        // patients only (controls held) is not a point of it, so it is marked only on the
+        // sample-size plot.
+        match ss.search.grow {
+            crate::scenario::Grow::All => ss.search.total_at(ss.search.n),
+            _ => None,
+        },
     )
     .ok();
     let learning_svg = results::learning_plot(s, o.seed, grid_rows).ok();
