@@ -116,7 +116,7 @@ pub fn build(
     // The other families' headline figures, each sized on its own (a family the search cannot
     // run is reported as such instead of stopping the report).
     let mut family_sizes = Vec::new();
-    for (f, h) in super::html::headline_criteria(s) {
+    for (f, h) in super::answer::headline_criteria(s) {
         if f == ss.search.criterion.family
             && h == ss.search.criterion.hypothesis
             && ss.search.criterion.metric == "power"

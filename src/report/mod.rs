@@ -3,6 +3,7 @@
 //! Every file is written through [`write_atomic`], so an interrupted or failed run never leaves a
 //! half-written output file behind.
 
+pub mod answer;
 pub mod build;
 pub mod cohort;
 pub mod export;

@@ -5,6 +5,7 @@ mod arms;
 mod checker;
 mod design;
 mod dropout;
+mod graphs;
 mod joint;
 mod measures;
 mod mmrm;
@@ -80,7 +81,7 @@ pub(crate) fn resolve_any_size(spec: ScenarioSpec) -> Result<Scenario, Vec<Probl
             ck.problems.extend(problems);
         }
     }
-    let graphical = plan::resolve_cross_graph(&mut ck, &spec, &families, &m.names);
+    let graphical = graphs::resolve_cross_graph(&mut ck, &spec, &families, &m.names);
     if ck.problems.is_empty() {
         check_derived(&mut ck, &arms, &layout.period_effect);
     }
