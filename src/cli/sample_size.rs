@@ -33,17 +33,7 @@ pub fn run(a: &Args) -> Result<()> {
         .map(|p| p.as_path())
         .collect();
     output::check_outputs(&outs, &[std::path::Path::new(name)])?;
-    let mut run = study
-        .sample_size(criterion, target)
-        .reps(mc.reps)
-        .seed(mc.seed)
-        .max_n(max_n)
-        .path(output::sim_path(mc.path))
-        .cancel_flag(output::interrupted())
-        .on_step(|n, r| eprintln!("  N = {n:>5}: {} = {}", r.metric, fmt_pm(r.value, r.mc_se)));
-    if let Some(t) = mc.threads {
-        run = run.threads(t);
-    }
+    let mut run = configured(study.sample_size(criterion, target), max_n, mc);
     if let Some(g) = a.grow {
         run = run.grow(g.into());
     }
@@ -201,18 +191,7 @@ pub fn run_grid(
     let grid = study.sample_size_grid(&params, |s| {
         let label: Vec<String> = params.iter().map(|(p, _)| p.clone()).collect::<Vec<_>>();
         eprintln!("{} ({})", s.label(), label.join(", "));
-        let mut run = s
-            .sample_size(criterion, target)
-            .reps(mc.reps)
-            .seed(mc.seed)
-            .max_n(max_n)
-            .path(output::sim_path(mc.path))
-            .cancel_flag(output::interrupted())
-            .on_step(|n, r| eprintln!("  N = {n:>5}: {} = {}", r.metric, fmt_pm(r.value, r.mc_se)));
-        if let Some(t) = mc.threads {
-            run = run.threads(t);
-        }
-        run.run()
+        configured(s.sample_size(criterion, target), max_n, mc).run()
     })?;
     let mut out = output::Text::default();
     let crit = &grid[0].result.search.criterion;
@@ -265,4 +244,23 @@ pub fn run_grid(
         ))?;
     }
     out.print()
+}
+
+/// A search with the command line's Monte Carlo settings, progress on stderr and Ctrl-C.
+fn configured<'a>(
+    run: trialsim::study::SampleSizeRun<'a>,
+    max_n: usize,
+    mc: &McArgs,
+) -> trialsim::study::SampleSizeRun<'a> {
+    let run = run
+        .reps(mc.reps)
+        .seed(mc.seed)
+        .max_n(max_n)
+        .path(output::sim_path(mc.path))
+        .cancel_flag(output::interrupted())
+        .on_step(|n, r| eprintln!("  N = {n:>5}: {} = {}", r.metric, fmt_pm(r.value, r.mc_se)));
+    match mc.threads {
+        Some(t) => run.threads(t),
+        None => run,
+    }
 }

@@ -226,6 +226,33 @@ pub fn min_grown(s: &Scenario, grow: Grow) -> usize {
         .unwrap_or(100_000)
 }
 
+/// Smallest n in `[lo, hi]` whose row satisfies `pred`, if the row at `hi` does (bisection on a
+/// predicate that is monotone in n; `eval` caches, so every n is simulated once). Shared by the
+/// power and the assurance searches.
+pub fn bisect_smallest<E>(
+    lo: usize,
+    hi: usize,
+    eval: &mut impl FnMut(usize) -> Result<Row, E>,
+    pred: &dyn Fn(&Row) -> bool,
+) -> Result<Option<usize>, E> {
+    if !pred(&eval(hi)?) {
+        return Ok(None);
+    }
+    let (mut a, mut b) = (lo, hi);
+    if pred(&eval(a)?) {
+        return Ok(Some(a));
+    }
+    while b - a > 1 {
+        let m = a + (b - a) / 2;
+        if pred(&eval(m)?) {
+            b = m;
+        } else {
+            a = m;
+        }
+    }
+    Ok(Some(b))
+}
+
 /// Search the smallest N in `[min_total, max_n]` reaching `target` for the criterion.
 pub fn sample_size(
     s: &Scenario,
@@ -336,25 +363,7 @@ pub fn sample_size_grown(
             .expect("criterion checked")
             .clone())
     };
-    // Smallest n in [lo, max_n] with pred true, if pred(max_n) holds (bisection on monotone pred).
-    let mut smallest = |pred: &dyn Fn(&Row) -> bool| -> Result<Option<usize>, RunError> {
-        if !pred(&eval(max_n)?) {
-            return Ok(None);
-        }
-        let (mut a, mut b) = (lo, max_n);
-        if pred(&eval(a)?) {
-            return Ok(Some(a));
-        }
-        while b - a > 1 {
-            let m = a + (b - a) / 2;
-            if pred(&eval(m)?) {
-                b = m;
-            } else {
-                a = m;
-            }
-        }
-        Ok(Some(b))
-    };
+    let mut smallest = |pred: &dyn Fn(&Row) -> bool| bisect_smallest(lo, max_n, &mut eval, pred);
     // "Reaching" the target: at least it, or for falling metrics at most it.
     let reach = |v: f64| if at_most { v <= target } else { v >= target };
     let n = smallest(&|r: &Row| reach(r.value))?;

@@ -6,7 +6,7 @@
 
 use super::assurance::{AssuranceResult, AssuranceRun, DesignPrior};
 use crate::error::{RunError, Setting};
-use crate::montecarlo::search::{Criterion, min_grown};
+use crate::montecarlo::search::{Criterion, bisect_smallest, min_grown};
 use crate::montecarlo::{Metric, Row};
 use crate::scenario::Grow;
 use serde::Serialize;
@@ -157,24 +157,8 @@ impl AssuranceRun<'_> {
                     )
                 })
         };
-        let mut smallest = |pred: &dyn Fn(&Row) -> bool| -> Result<Option<usize>, RunError> {
-            if !pred(&eval(max_n)?) {
-                return Ok(None);
-            }
-            let (mut a, mut b) = (lo, max_n);
-            if pred(&eval(a)?) {
-                return Ok(Some(a));
-            }
-            while b - a > 1 {
-                let m = a + (b - a) / 2;
-                if pred(&eval(m)?) {
-                    b = m;
-                } else {
-                    a = m;
-                }
-            }
-            Ok(Some(b))
-        };
+        let mut smallest =
+            |pred: &dyn Fn(&Row) -> bool| bisect_smallest(lo, max_n, &mut eval, pred);
         let n = smallest(&|r: &Row| r.value >= target)?;
         let n_low = smallest(&|r: &Row| r.ci_high >= target)?;
         let n_high = smallest(&|r: &Row| r.ci_low >= target)?;
