@@ -146,6 +146,8 @@ pub struct Analyzer {
     tstats: Vec<ttest::TStat>,
     brackets: Vec<Option<usize>>,
     level_cache: std::collections::HashMap<(usize, usize), LevelTables>,
+    /// Per hypothesis of the family being decided: its df's placement on the quantile tables.
+    nodes: Vec<Option<crate::stats::dist::Nodes>>,
     mmrm: mmrm::MmrmScratch,
     rank: rank::RankScratch,
     graph: graphs::GraphWork,
@@ -377,8 +379,11 @@ impl Analyzer {
     /// p is then the smallest level at or above the p-value (1 above every level), not the p-value.
     fn decide_t_family(&mut self, fi: usize, s: &Scenario, f: &Family, fr: &mut FamilyResult) {
         let alt = f.alternative;
+        self.nodes.clear();
         for (o, t) in fr.outcomes.iter_mut().zip(&self.tstats) {
-            *o = t.without_p();
+            let nodes = crate::stats::dist::Nodes::at(t.df);
+            *o = t.without_p_at(nodes.as_ref());
+            self.nodes.push(nodes);
         }
         let m = fr
             .outcomes
@@ -402,7 +407,7 @@ impl Analyzer {
         }
         let tables = self.level_tables(fi, f.multiplicity, m, s.family_alpha(f), alt);
         self.brackets.clear();
-        for o in fr.outcomes.iter() {
+        for (o, nodes) in fr.outcomes.iter().zip(&self.nodes) {
             if !o.statistic.is_finite() {
                 self.brackets.push(None);
                 continue;
@@ -413,17 +418,30 @@ impl Analyzer {
                 crate::scenario::Alternative::Greater => t,
                 crate::scenario::Alternative::Less => -t,
             };
-            // p <= level j  <=>  directed >= critical(j); critical values fall as j rises.
+            // p <= level j  <=>  directed >= critical(j); critical values fall as j rises. The
+            // grid placement of this df is shared by every level's table.
             let at_or_below = |j: usize| {
                 let (level, table) = &tables[j];
-                let c = table.get(o.df);
+                let c = match &nodes {
+                    Some(n) => table.at(n),
+                    None => table.get(o.df),
+                };
                 if (directed - c).abs() > 1e-7 * c.abs() {
                     directed >= c
                 } else {
                     ttest::t_pvalue(t, o.df, alt) <= *level
                 }
             };
-            let (mut lo, mut hi) = (0, tables.len());
+            // Most statistics are above every level or at or below the strictest: try the ends
+            // first (the same answer as the search, in one or two lookups).
+            let last = tables.len().saturating_sub(1);
+            let (mut lo, mut hi) = if tables.is_empty() || !at_or_below(last) {
+                (tables.len(), tables.len())
+            } else if at_or_below(0) {
+                (0, 0)
+            } else {
+                (1, last)
+            };
             while lo < hi {
                 let mid = (lo + hi) / 2;
                 if at_or_below(mid) {

@@ -378,6 +378,44 @@ pub fn run_blocks(
     run_blocks_cancellable(s, sizes, settings, blocks, wave, truths, None, on_wave)
 }
 
+/// Per-worker buffers of a run: rayon's `map_init` starts a worker for almost every block, so the
+/// buffers (and the analyses' per-scenario caches) are lent from a pool kept for the whole run
+/// instead of being rebuilt each time. Nothing in them carries from one trial to the next.
+struct Workspace {
+    cohort: Cohort,
+    sd: SummaryDraw,
+    an: Analyzer,
+    tr: TrialResult,
+}
+
+/// A workspace lent from the run's pool, given back when the worker ends.
+struct Lent<'a> {
+    ws: Option<Workspace>,
+    pool: &'a std::sync::Mutex<Vec<Workspace>>,
+}
+
+impl<'a> Lent<'a> {
+    fn take(pool: &'a std::sync::Mutex<Vec<Workspace>>, s: &Scenario) -> Self {
+        let spare = pool.lock().unwrap_or_else(|e| e.into_inner()).pop();
+        let ws = spare.unwrap_or_else(|| Workspace {
+            cohort: Cohort::default(),
+            sd: SummaryDraw::default(),
+            an: Analyzer::default(),
+            tr: TrialResult::new(s),
+        });
+        Lent { ws: Some(ws), pool }
+    }
+}
+
+impl Drop for Lent<'_> {
+    fn drop(&mut self) {
+        if let Some(ws) = self.ws.take() {
+            let mut spare = self.pool.lock().unwrap_or_else(|e| e.into_inner());
+            spare.push(ws);
+        }
+    }
+}
+
 /// [`run_blocks`] that stops with [`RunError::Cancelled`] soon after `cancel` is set: blocks not
 /// yet started are skipped.
 #[allow(clippy::too_many_arguments)]
@@ -403,6 +441,7 @@ pub fn run_blocks_cancellable(
         })?;
     let (seed, reps) = (settings.seed, settings.reps);
     let mut total = Total::new(s);
+    let spare = std::sync::Mutex::new(Vec::new());
     let mut b = blocks.start;
     while b < blocks.end {
         let end = (b + wave.max(1)).min(blocks.end);
@@ -410,15 +449,11 @@ pub fn run_blocks_cancellable(
             (b..end)
                 .into_par_iter()
                 .map_init(
-                    || {
-                        (
-                            Cohort::default(),
-                            SummaryDraw::default(),
-                            Analyzer::default(),
-                            TrialResult::new(s),
-                        )
-                    },
-                    |(cohort, sd, an, tr), blk| {
+                    || Lent::take(&spare, s),
+                    |lent, blk| {
+                        let Some(Workspace { cohort, sd, an, tr }) = lent.ws.as_mut() else {
+                            unreachable!("a lent workspace is present until the worker ends")
+                        };
                         let mut acc = Accumulator::new(s);
                         if cancelled() {
                             return acc;
