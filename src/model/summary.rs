@@ -428,6 +428,7 @@ impl SummaryDraw {
 /// c, u_i = <c/|c|, e_i> ~ N(0, 1) and |e_i|^2 - u_i^2 ~ chi^2(n - 2) independently of u_i and of
 /// the other regions, so S_ii = |a_i c + b_i e_i|^2 = (a_i |c| + b_i u_i)^2 + b_i^2 chi^2(n - 2).
 /// The mean is the same decomposition of one N(0, 1/n) vector.
+#[allow(clippy::needless_range_loop)] // i indexes four parallel arrays
 fn factor_draw(g: &mut TrialRng, n: usize, mean: &[f64], f: &Factor, out: &mut GroupStats) {
     let d = mean.len();
     let sq = (n as f64).sqrt();
@@ -472,6 +473,7 @@ mod tests {
     /// E W_ii = (n - 1) S_ii and Cov(W_ii, W_jj) = 2 (n - 1) S_ij^2; the mean is N(mu, S / n),
     /// independent of W).
     #[test]
+    #[allow(clippy::needless_range_loop)]
     fn factor_draw_has_the_wishart_moments() {
         let (rho, sd, e2) = (0.4, [0.1, 0.2, 0.15], [0.0004, 0.0, 0.001]);
         let f = factor(rho, sd.iter().copied(), &e2);
