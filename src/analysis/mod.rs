@@ -31,12 +31,14 @@ pub enum Data<'a> {
     Subjects(&'a Cohort),
     /// Group means and scatter matrices.
     Summaries(&'a crate::model::summary::SummaryDraw),
+    /// The patients at subject level, the controls as statistics (only their `controls` are read).
+    Mixed(&'a Cohort, &'a crate::model::summary::SummaryDraw),
 }
 
 impl<'a> Data<'a> {
     fn cohort(&self) -> &'a Cohort {
         match self {
-            Data::Subjects(c) => c,
+            Data::Subjects(c) | Data::Mixed(c, _) => c,
             Data::Summaries(_) => {
                 unreachable!("the summary path is used only for summary-only plans")
             }
@@ -52,13 +54,13 @@ impl<'a> Data<'a> {
                 }
                 m.summary()
             }
-            Data::Summaries(d) => d.controls_baseline(r),
+            Data::Summaries(d) | Data::Mixed(_, d) => d.controls_baseline(r),
         }
     }
 
     fn patients_baseline(&self, r: usize) -> summary::Summary {
         match self {
-            Data::Subjects(c) => {
+            Data::Subjects(c) | Data::Mixed(c, _) => {
                 let mut m = Moments::default();
                 for i in c.patient_range() {
                     m.push(c.baseline[i * c.n_regions + r]);
@@ -71,7 +73,7 @@ impl<'a> Data<'a> {
 
     fn change(&self, k: usize, r: usize) -> summary::BiSummary {
         match self {
-            Data::Subjects(c) => change_moments(c, k, r).summary(),
+            Data::Subjects(c) | Data::Mixed(c, _) => change_moments(c, k, r).summary(),
             Data::Summaries(d) => d.change(k, r),
         }
     }

@@ -194,6 +194,53 @@ impl SummaryModel {
     }
 }
 
+/// The controls' sufficient statistics for a scenario analysed at subject level otherwise: when
+/// the controls enter the analyses only through their baseline scans' means and variances
+/// (t-tests of baseline differences), they are drawn as statistics while the patients are drawn
+/// subject by subject. A failed scan removes a control from those statistics; the number of
+/// usable scans is drawn first (one uniform per control, as the subject path decides failures).
+#[derive(Debug, Clone)]
+pub struct ControlsModel {
+    group: GroupModel,
+    scan_failure: f64,
+}
+
+impl ControlsModel {
+    /// The model, or `None` when some analysis reads the controls' individual values (ranks,
+    /// rescans) or the design has no separate controls.
+    pub fn new(s: &Scenario) -> Option<Self> {
+        if s.design_kind != DesignKind::Parallel || s.rescan_controls {
+            return None;
+        }
+        let ranks_controls = s.families.iter().any(|f| {
+            f.kind == FamilyKind::BaselineDifference
+                && f.test == crate::scenario::TestKind::Wilcoxon
+        });
+        if ranks_controls {
+            return None;
+        }
+        let r = s.n_regions();
+        let e2: Vec<f64> = s.regions.iter().map(|g| g.meas_sd * g.meas_sd).collect();
+        let mut cov = vec![0.0; r * r];
+        for i in 0..r {
+            for j in 0..r {
+                cov[i * r + j] =
+                    s.regions[i].sigma * s.regions[j].sigma * s.baseline_corr[i * r + j]
+                        + if i == j { e2[i] } else { 0.0 };
+            }
+        }
+        Some(ControlsModel {
+            group: GroupModel {
+                mean: s.regions.iter().map(|g| g.mu).collect(),
+                chol: crate::stats::linalg::cholesky(&cov, r)?,
+                factor: exchangeable(&s.baseline_corr, r)
+                    .map(|rho| factor(rho, s.regions.iter().map(|g| g.sigma), &e2)),
+            },
+            scan_failure: s.scan_failure,
+        })
+    }
+}
+
 /// Sufficient statistics of one group.
 #[derive(Debug, Clone, Default)]
 pub struct GroupStats {
@@ -257,6 +304,31 @@ impl SummaryDraw {
             self.group(&mut g, *n, &m.arms[k], m.d_arm, &mut st);
             self.arms[k] = st;
         }
+    }
+
+    /// Draw only the controls' statistics of replicate `replicate` (from the controls' stream, so
+    /// the patients' draws are those of the subject path).
+    pub fn draw_controls(
+        &mut self,
+        s: &Scenario,
+        m: &ControlsModel,
+        n: usize,
+        seed: u64,
+        replicate: u64,
+    ) {
+        let r = s.n_regions();
+        self.n_regions = r;
+        let mut g = rng::stream(seed, replicate, rng::STREAM_CONTROLS);
+        let usable = if m.scan_failure > 0.0 {
+            (0..n)
+                .filter(|_| g.random::<f64>() >= m.scan_failure)
+                .count()
+        } else {
+            n
+        };
+        let mut controls = std::mem::take(&mut self.controls);
+        self.group(&mut g, usable, &m.group, r, &mut controls);
+        self.controls = controls;
     }
 
     fn group(

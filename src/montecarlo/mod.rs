@@ -25,7 +25,7 @@ use crate::analysis::Data;
 use crate::analysis::{Analyzer, TrialResult};
 use crate::error::{RunError, Setting};
 use crate::model::Cohort;
-use crate::model::summary::{SummaryDraw, SummaryModel};
+use crate::model::summary::{ControlsModel, SummaryDraw, SummaryModel};
 use crate::scenario::{Scenario, Sizes};
 use crate::stats::fisher::wilson_z;
 use rayon::prelude::*;
@@ -67,7 +67,8 @@ impl Default for RunSettings {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SimPath {
-    /// The summary path where it is exact for the scenario, the subject path otherwise.
+    /// The summary path where it is exact for the scenario, else the controls as statistics and
+    /// the patients as subjects where that is exact ([`Sampler::Mixed`]), else every subject.
     #[default]
     Auto,
     /// Every subject (always valid).
@@ -89,6 +90,60 @@ pub fn summary_model(s: &Scenario, path: SimPath) -> Result<Option<SummaryModel>
                 ),
             )
         }),
+    }
+}
+
+/// How each trial of a run is drawn.
+#[derive(Debug, Clone)]
+pub enum Sampler {
+    /// Every group as sufficient statistics ([`SummaryModel`]).
+    Summary(SummaryModel),
+    /// The patients subject by subject, the controls as statistics ([`ControlsModel`]): chosen by
+    /// [`SimPath::Auto`] when the plan reads only the controls' baseline means and variances.
+    Mixed(ControlsModel),
+    /// Every subject.
+    Subjects,
+}
+
+impl Sampler {
+    /// The sampler for `path`: [`SimPath::Subject`] draws every subject, [`SimPath::Summary`] only
+    /// statistics (an error when that is not exact), [`SimPath::Auto`] the fastest exact one.
+    pub fn new(s: &Scenario, path: SimPath) -> Result<Self, RunError> {
+        Ok(match summary_model(s, path)? {
+            Some(m) => Sampler::Summary(m),
+            None if path == SimPath::Auto => match ControlsModel::new(s) {
+                Some(c) if s.n_regions() > 0 => Sampler::Mixed(c),
+                _ => Sampler::Subjects,
+            },
+            None => Sampler::Subjects,
+        })
+    }
+
+    /// Draw replicate `rep` into the buffers and say what the analyses read.
+    pub fn draw<'a>(
+        &self,
+        s: &Scenario,
+        sizes: &Sizes,
+        seed: u64,
+        rep: u64,
+        cohort: &'a mut Cohort,
+        sd: &'a mut SummaryDraw,
+    ) -> Data<'a> {
+        match self {
+            Sampler::Summary(m) => {
+                sd.draw(s, m, sizes, seed, rep);
+                Data::Summaries(sd)
+            }
+            Sampler::Mixed(c) => {
+                cohort.draw_patients(s, sizes, seed, rep);
+                sd.draw_controls(s, c, sizes.controls, seed, rep);
+                Data::Mixed(cohort, sd)
+            }
+            Sampler::Subjects => {
+                cohort.draw(s, sizes, seed, rep);
+                Data::Subjects(cohort)
+            }
+        }
     }
 }
 
@@ -431,7 +486,7 @@ pub fn run_blocks_cancellable(
 ) -> Result<Total, RunError> {
     let cancelled = || cancel.is_some_and(|c| c.load(std::sync::atomic::Ordering::Relaxed));
     check_sizes(s, sizes)?;
-    let model = summary_model(s, settings.path)?;
+    let sampler = Sampler::new(s, settings.path)?;
     let threads = settings.threads.max(1);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
@@ -459,16 +514,7 @@ pub fn run_blocks_cancellable(
                             return acc;
                         }
                         for rep in blk * BLOCK..((blk + 1) * BLOCK).min(reps) {
-                            let data = match &model {
-                                Some(m) => {
-                                    sd.draw(s, m, sizes, seed, rep);
-                                    Data::Summaries(sd)
-                                }
-                                None => {
-                                    cohort.draw(s, sizes, seed, rep);
-                                    Data::Subjects(cohort)
-                                }
-                            };
+                            let data = sampler.draw(s, sizes, seed, rep, cohort, sd);
                             an.analyse(s, &data, seed, rep, &truths.holdouts, tr);
                             acc.add(tr, truths);
                         }
