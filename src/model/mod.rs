@@ -362,7 +362,7 @@ impl Cohort {
         for zj in self.z[..d].iter_mut() {
             *zj = g.sample(StandardNormal);
         }
-        crate::stats::linalg::lower_mul(&arm.joint_chol, &self.z[..d], &mut self.w[..d]);
+        arm.joint_panels.mul(&self.z[..d], &mut self.w[..d]);
         let row = i * r..(i + 1) * r;
         for (j, reg) in s.regions.iter().enumerate() {
             self.true_baseline[row.start + j] = reg.mu + reg.delta + reg.sigma_patients * self.w[j];

@@ -102,6 +102,8 @@ pub struct Arm {
     pub joint: Vec<f64>,
     /// Its lower Cholesky factor.
     pub joint_chol: Vec<f64>,
+    /// The same factor stored for fast products (one per simulated patient).
+    pub joint_panels: crate::stats::linalg::LowerPanels,
     /// Fraction of the final improvement reached at each visit.
     pub time_course: Vec<f64>,
     /// Probability of being a late responder.

@@ -137,6 +137,7 @@ fn resolve_arm(ck: &mut Checker, a: &ArmSpec, e: &ArmEffects, cx: &ArmContext) -
         dropout_mar_log_or: e.dropout_mar_log_or,
         joint: Vec::new(),
         joint_chol: Vec::new(),
+        joint_panels: Default::default(),
     }
 }
 

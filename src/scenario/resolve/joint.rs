@@ -42,6 +42,7 @@ pub(super) fn factorise(
         match linalg::cholesky(&joint, 2 * nr + 1) {
             Some(l) => {
                 arm.joint = joint;
+                arm.joint_panels.pack(&l, 2 * nr + 1);
                 arm.joint_chol = l;
             }
             None => {
