@@ -28,12 +28,15 @@ pub struct Logistic {
     step: Vec<f64>,
     dinv: Vec<f64>,
     xt: Vec<f64>,
-    wr: Vec<(f64, f64)>,
+    /// Per row: one past its last nonzero feature.
+    nz: Vec<usize>,
     /// Penalty of the last converged fit (whose Hessian factor `l` holds), 0 if none.
     lam: f64,
 }
 
 const MAX_ITER: usize = 100;
+/// After a full Newton step shorter than this, the next steps reuse its Hessian factor.
+const CHORD: f64 = 1e-2;
 /// Newton steps longer than this (largest coordinate) are checked against the objective.
 const LONG_STEP: f64 = 0.5;
 
@@ -163,6 +166,14 @@ impl Logistic {
                 }
             }
         }
+        self.substitute(d);
+        true
+    }
+
+    /// `step = h^-1 g` from the Cholesky factor left by [`Logistic::solve`].
+    #[allow(clippy::needless_range_loop)] // triangular solves read best with indices
+    fn substitute(&mut self, d: usize) {
+        let (l, dinv) = (&self.l, &self.dinv);
         let x = &mut self.step;
         x.clear();
         x.resize(d, 0.0);
@@ -180,7 +191,6 @@ impl Logistic {
             }
             x[i] = s * dinv[i];
         }
-        true
     }
 
     fn newton(&mut self, x: &[f64], p: usize, y: &[bool], lambda: f64, warm: bool) -> Fit {
@@ -201,90 +211,78 @@ impl Logistic {
             self.beta[0] = (prev / (1.0 - prev)).ln();
         }
         let nf = n as f64;
+        // Columns past a row's last nonzero feature add nothing to it (rows in the basis of
+        // their own span are lower-triangular): skip them.
+        self.nz.clear();
+        self.nz.extend((0..n).map(|i| {
+            x[i * p..(i + 1) * p]
+                .iter()
+                .rposition(|&v| v != 0.0)
+                .map_or(0, |k| k + 1)
+        }));
+        // Once Newton's steps are short, the Hessian hardly moves: "chord" steps reuse its
+        // factor and recompute only the gradient (a fraction of the cost), while they shrink
+        // fast; convergence is still a step below the tolerance.
+        let mut chord = false;
+        let mut last_step = f64::INFINITY;
         for _ in 0..MAX_ITER {
-            self.h.clear();
-            self.h.resize(d * d, 0.0);
             self.g.clear();
             self.g.resize(d, 0.0);
-            // Weights and residuals of every row, then the gradient and the Hessian of
-            // -(1/n) loglik (lower triangle only: the solver reads no more; x_0 = 1 is the
-            // intercept).
-            self.wr.clear();
-            for i in 0..n {
-                let row = &x[i * p..(i + 1) * p];
+            if !chord {
+                self.h.clear();
+                self.h.resize(d * d, 0.0);
+            }
+            // Gradient and (lower triangle of the) Hessian of -(1/n) loglik, row by row; x_0 = 1
+            // is the intercept.
+            for (i, &m) in self.nz.iter().enumerate() {
+                let row = &x[i * p..i * p + m];
                 let mut eta = self.beta[0];
-                for (b, xi) in self.beta[1..].iter().zip(row) {
+                for (b, xi) in self.beta[1..=m].iter().zip(row) {
                     eta += b * xi;
                 }
                 let mu = 1.0 / (1.0 + (-eta).exp());
-                let w = (mu * (1.0 - mu)).max(1e-12);
                 let r = mu - if y[i] { 1.0 } else { 0.0 };
-                self.wr.push((w, r));
                 self.g[0] += r;
-                for (g, xj) in self.g[1..].iter_mut().zip(row) {
+                for (g, xj) in self.g[1..=m].iter_mut().zip(row) {
                     *g += r * xj;
                 }
-            }
-            // Four rows at a time: a quarter of the loads and stores of H.
-            let mut i = 0;
-            while i + 4 <= n {
-                let r0 = &x[i * p..(i + 1) * p];
-                let r1 = &x[(i + 1) * p..(i + 2) * p];
-                let r2 = &x[(i + 2) * p..(i + 3) * p];
-                let r3 = &x[(i + 3) * p..(i + 4) * p];
-                let (w0, w1, w2, w3) = (
-                    self.wr[i].0,
-                    self.wr[i + 1].0,
-                    self.wr[i + 2].0,
-                    self.wr[i + 3].0,
-                );
-                self.h[0] += (w0 + w1) + (w2 + w3);
-                for j in 1..d {
-                    let (a0, a1, a2, a3) = (
-                        w0 * r0[j - 1],
-                        w1 * r1[j - 1],
-                        w2 * r2[j - 1],
-                        w3 * r3[j - 1],
-                    );
-                    let hrow = &mut self.h[j * d..j * d + j + 1];
-                    hrow[0] += (a0 + a1) + (a2 + a3);
-                    let (s0, s1, s2, s3) = (&r0[..j], &r1[..j], &r2[..j], &r3[..j]);
-                    for (k, h) in hrow[1..].iter_mut().enumerate() {
-                        *h += (a0 * s0[k] + a1 * s1[k]) + (a2 * s2[k] + a3 * s3[k]);
-                    }
-                }
-                i += 4;
-            }
-            for i in i..n {
-                let row = &x[i * p..(i + 1) * p];
-                let w = self.wr[i].0;
-                self.h[0] += w;
-                for j in 1..d {
-                    let wx = w * row[j - 1];
-                    let hrow = &mut self.h[j * d..j * d + j + 1];
-                    hrow[0] += wx;
-                    for (h, xk) in hrow[1..].iter_mut().zip(&row[..j]) {
-                        *h += wx * xk;
+                if !chord {
+                    let w = (mu * (1.0 - mu)).max(1e-12);
+                    self.h[0] += w;
+                    for (j, hrow) in self.h[d..].chunks_exact_mut(d).take(m).enumerate() {
+                        let a = w * row[j];
+                        hrow[0] += a;
+                        for (h, xk) in hrow[1..=j + 1].iter_mut().zip(&row[..=j]) {
+                            *h += a * xk;
+                        }
                     }
                 }
             }
             let inv_n = 1.0 / nf;
-            for j in 0..d {
-                self.g[j] *= inv_n;
-                for h in &mut self.h[j * d..=j * d + j] {
-                    *h *= inv_n;
+            for g in self.g.iter_mut() {
+                *g *= inv_n;
+            }
+            for (g, b) in self.g[1..].iter_mut().zip(&self.beta[1..]) {
+                *g += lambda * b;
+            }
+            if chord {
+                self.substitute(d);
+            } else {
+                for (j, hrow) in self.h.chunks_exact_mut(d).enumerate() {
+                    for h in &mut hrow[..=j] {
+                        *h *= inv_n;
+                    }
+                    if j > 0 {
+                        hrow[j] += lambda;
+                    }
                 }
-            }
-            for j in 1..d {
-                self.g[j] += lambda * self.beta[j];
-                self.h[j * d + j] += lambda;
-            }
-            if !self.solve(d) {
-                return if lambda == 0.0 {
-                    Fit::Separated
-                } else {
-                    Fit::Failed
-                };
+                if !self.solve(d) {
+                    return if lambda == 0.0 {
+                        Fit::Separated
+                    } else {
+                        Fit::Failed
+                    };
+                }
             }
             let mut max_step: f64 = self.step.iter().fold(0.0, |m, s| m.max(s.abs()));
             // A long penalised step may overshoot (undamped Newton from a distant start can
@@ -322,6 +320,9 @@ impl Logistic {
                 self.lam = lambda;
                 return Fit::Converged;
             }
+            // Chord steps continue while each is at most a tenth of the one before.
+            chord = max_step < CHORD && (!chord || max_step < 0.1 * last_step);
+            last_step = max_step;
         }
         if lambda == 0.0 {
             Fit::Separated
