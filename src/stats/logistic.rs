@@ -30,6 +30,11 @@ pub struct Logistic {
     xt: Vec<f64>,
     /// Per row: one past its last nonzero feature.
     nz: Vec<usize>,
+    /// Per row: Newton weight mu (1 - mu).
+    w: Vec<f64>,
+    /// Cholesky scratch: a column of the factor, the diagonal of the factored matrix.
+    col: Vec<f64>,
+    diag: Vec<f64>,
     /// Penalty of the last converged fit (whose Hessian factor `l` holds), 0 if none.
     lam: f64,
 }
@@ -139,57 +144,63 @@ impl Logistic {
 
     /// Cholesky factor of `h` (lower, row-major, in `l`, reciprocal pivots in `dinv`) and the
     /// solution of `h step = g` in `step`; false if `h` is not numerically positive definite
-    /// (the pivot rule of [`crate::stats::linalg::cholesky`]). Multiplies by reciprocal pivots
-    /// instead of dividing (one division per row instead of one per entry).
+    /// (the pivot rule of [`crate::stats::linalg::cholesky`]). Right-looking (outer-product)
+    /// form, in place in `h`: each column updates the rows below it by independent
+    /// multiply-adds, where the dot-product form chains every sum through one accumulator (these
+    /// matrices are small, so that chain's latency, not the arithmetic, sets the cost).
     fn solve(&mut self, d: usize) -> bool {
-        let (a, l, dinv) = (&self.h, &mut self.l, &mut self.dinv);
-        l.clear();
-        l.resize(d * d, 0.0);
+        let (a, dinv, col, diag) = (&mut self.h, &mut self.dinv, &mut self.col, &mut self.diag);
         dinv.clear();
         dinv.resize(d, 0.0);
-        for i in 0..d {
-            for j in 0..=i {
-                let mut s = a[i * d + j];
-                let (li, lj) = (&l[i * d..i * d + j], &l[j * d..j * d + j]);
-                for (p, q) in li.iter().zip(lj) {
-                    s -= p * q;
-                }
-                if i == j {
-                    if !(s > 1e-10 * a[i * d + i].abs().max(1.0)) {
-                        return false;
-                    }
-                    let r = s.sqrt();
-                    l[i * d + i] = r;
-                    dinv[i] = 1.0 / r;
-                } else {
-                    l[i * d + j] = s * dinv[j];
+        diag.clear();
+        diag.extend((0..d).map(|i| a[i * d + i]));
+        for j in 0..d {
+            let s = a[j * d + j];
+            if !(s > 1e-10 * diag[j].abs().max(1.0)) {
+                return false;
+            }
+            let r = s.sqrt();
+            a[j * d + j] = r;
+            let inv = 1.0 / r;
+            dinv[j] = inv;
+            col.clear();
+            for i in j + 1..d {
+                let v = a[i * d + j] * inv;
+                a[i * d + j] = v;
+                col.push(v);
+            }
+            for i in j + 1..d {
+                let lij = col[i - j - 1];
+                for (x, c) in a[i * d + j + 1..=i * d + i].iter_mut().zip(col.iter()) {
+                    *x -= lij * c;
                 }
             }
         }
+        std::mem::swap(&mut self.h, &mut self.l);
         self.substitute(d);
         true
     }
 
-    /// `step = h^-1 g` from the Cholesky factor left by [`Logistic::solve`].
-    #[allow(clippy::needless_range_loop)] // triangular solves read best with indices
+    /// `step = h^-1 g` from the Cholesky factor left by [`Logistic::solve`], both triangular
+    /// solves column by column (independent updates rather than chained sums).
     fn substitute(&mut self, d: usize) {
-        let (l, dinv) = (&self.l, &self.dinv);
-        let x = &mut self.step;
+        let (l, dinv, x) = (&self.l, &self.dinv, &mut self.step);
         x.clear();
-        x.resize(d, 0.0);
-        for i in 0..d {
-            let mut s = self.g[i];
-            for k in 0..i {
-                s -= l[i * d + k] * x[k];
+        x.extend_from_slice(&self.g[..d]);
+        for k in 0..d {
+            let yk = x[k] * dinv[k];
+            x[k] = yk;
+            for (i, xi) in x.iter_mut().enumerate().skip(k + 1) {
+                *xi -= l[i * d + k] * yk;
             }
-            x[i] = s * dinv[i];
         }
+        // Row i of L is column i of L'.
         for i in (0..d).rev() {
-            let mut s = x[i];
-            for k in i + 1..d {
-                s -= l[k * d + i] * x[k];
+            let xi = x[i] * dinv[i];
+            x[i] = xi;
+            for (xk, lik) in x[..i].iter_mut().zip(&l[i * d..i * d + i]) {
+                *xk -= lik * xi;
             }
-            x[i] = s * dinv[i];
         }
     }
 
@@ -234,6 +245,7 @@ impl Logistic {
             }
             // Gradient and (lower triangle of the) Hessian of -(1/n) loglik, row by row; x_0 = 1
             // is the intercept.
+            self.w.clear();
             for (i, &m) in self.nz.iter().enumerate() {
                 let row = &x[i * p..i * p + m];
                 let mut eta = self.beta[0];
@@ -246,11 +258,32 @@ impl Logistic {
                 for (g, xj) in self.g[1..=m].iter_mut().zip(row) {
                     *g += r * xj;
                 }
-                if !chord {
-                    let w = (mu * (1.0 - mu)).max(1e-12);
-                    self.h[0] += w;
-                    for (j, hrow) in self.h[d..].chunks_exact_mut(d).take(m).enumerate() {
-                        let a = w * row[j];
+                self.w.push((mu * (1.0 - mu)).max(1e-12));
+            }
+            if !chord {
+                // Two rows at a time: half the loads and stores of H.
+                let (h, w, nz) = (&mut self.h, &self.w, &self.nz);
+                let mut i = 0;
+                while i + 2 <= n {
+                    let m = nz[i].max(nz[i + 1]);
+                    let (r0, r1) = (&x[i * p..i * p + m], &x[(i + 1) * p..(i + 1) * p + m]);
+                    let (w0, w1) = (w[i], w[i + 1]);
+                    h[0] += w0 + w1;
+                    for (j, hrow) in h[d..].chunks_exact_mut(d).take(m).enumerate() {
+                        let (a0, a1) = (w0 * r0[j], w1 * r1[j]);
+                        hrow[0] += a0 + a1;
+                        for ((h, u), v) in hrow[1..=j + 1].iter_mut().zip(&r0[..=j]).zip(&r1[..=j])
+                        {
+                            *h += a0 * u + a1 * v;
+                        }
+                    }
+                    i += 2;
+                }
+                if i < n {
+                    let row = &x[i * p..i * p + nz[i]];
+                    h[0] += w[i];
+                    for (j, hrow) in h[d..].chunks_exact_mut(d).take(nz[i]).enumerate() {
+                        let a = w[i] * row[j];
                         hrow[0] += a;
                         for (h, xk) in hrow[1..=j + 1].iter_mut().zip(&row[..=j]) {
                             *h += a * xk;
