@@ -187,6 +187,9 @@ pub struct Scratch {
     /// Wide inner folds: the training rows' span, and the held-out rows in it.
     span: Span,
     zt: Vec<f64>,
+    /// Inner penalty path: the solutions two and one penalties back.
+    b0: Vec<f64>,
+    b1: Vec<f64>,
 }
 
 /// Fold labels 0..k for `rows`, stratified by class: each class is shuffled and dealt round-robin,
@@ -365,9 +368,22 @@ impl Pipeline {
             } else {
                 (&xs, &s.xs)
             };
+            // Converged solutions at the two previous penalties (0: none).
+            let mut solved = 0;
             for (li, &lambda) in LAMBDA_GRID.iter().enumerate().rev() {
                 let warm = if li + 1 < LAMBDA_GRID.len() {
+                    s.b1.clone_from(&lr.beta);
                     lr.extrapolate(lambda);
+                    if solved == 2 {
+                        // Second order: the quadratic in log penalty through the solution two
+                        // penalties back with the tangent at the last one.
+                        let g = LAMBDA_GRID;
+                        let rho = (lambda / g[li + 1]).ln() / (g[li + 1] / g[li + 2]).ln();
+                        for ((e, b1), b0) in lr.beta.iter_mut().zip(&s.b1).zip(&s.b0) {
+                            *e += rho * rho * (b0 - b1) + rho * (*e - b1);
+                        }
+                    }
+                    std::mem::swap(&mut s.b0, &mut s.b1);
                     true
                 } else {
                     let prev = &path[li];
@@ -382,6 +398,7 @@ impl Pipeline {
                     prev.len() == q + 1
                 };
                 let ok = lr.fit_from(fit_x, r, &ys, lambda, warm) == Fit::Converged;
+                solved = if ok { (solved + 1).min(2) } else { 0 };
                 path[li].clear();
                 if ok {
                     if reduce {
