@@ -261,7 +261,73 @@ fn summary_path_reproduces_the_subject_path_distribution() {
             {"name": "welch", "kind": "arm_change", "test": "welch", "multiplicity": "hochberg"},
             {"name": "ancova", "kind": "arm_change", "test": "ancova", "multiplicity": "bh"},
             {"name": "within", "kind": "within_arm_change", "arm": "a", "multiplicity": "none"}]}}"#;
+    assert!(paths_agree(text) > 100);
+    // A scenario where it is not exact is refused with the reason.
+    let flagship = scenario::load("ketamine-ampar-2026").unwrap();
+    let err = montecarlo::summary_model(&flagship, montecarlo::SimPath::Summary).unwrap_err();
+    assert!(err.to_string().contains("not exact"), "{err}");
+}
+
+#[test]
+fn controls_as_statistics_reproduce_the_subject_path_distribution() {
+    // The auto path draws the controls' statistics (failed scans removed by a drawn count) and
+    // the patients subject by subject when only baseline t-tests read the controls. Small
+    // groups and many failed scans make a wrong count or variance visible.
+    let text = r#"{"name": "mixed", "design": {"controls": 7, "patients": 12,
+            "arms": [{"name": "a"}, {"name": "b"}]},
+        "measures": {"scan_failure": 0.25, "correlation": {"baseline": 0.5, "change": 0.3}, "regions": [
+            {"name": "x", "control_mean": 1.0, "between_sd": 0.06, "test_retest_cv": 0.04, "patient_shift_d": -0.9},
+            {"name": "y", "control_mean": 1.1, "between_sd": 0.07, "test_retest_cv": 0.05, "patient_shift_d": 0.3},
+            {"name": "z", "control_mean": 0.9, "between_sd": 0.05, "test_retest_cv": 0.06}]},
+        "arms": {"a": {"change_pct": {"x": 4}, "change_sd_pct": 3, "improvement_mean": 8, "improvement_sd": 9, "dropout": 0.1},
+                 "b": {"change_sd_pct": 2, "improvement_mean": 2, "improvement_sd": 6, "dropout": 0.1}},
+        "analysis": {"families": [
+            {"name": "base", "kind": "baseline_difference", "multiplicity": "holm"},
+            {"name": "welch", "kind": "arm_change", "test": "welch", "multiplicity": "hochberg"},
+            {"name": "clinical", "kind": "clinical"}]}}"#;
+    let s = scenario::parse("mixed", text).unwrap();
+    assert!(matches!(
+        montecarlo::Sampler::new(&s, montecarlo::SimPath::Auto).unwrap(),
+        montecarlo::Sampler::Mixed(_)
+    ));
+    assert!(runs_agree(&s, montecarlo::SimPath::Auto) > 30);
+    // The flagship without its prediction family runs this way by default.
+    let mut spec = scenario::load("ketamine-ampar-2026").unwrap().spec;
+    spec.analysis
+        .families
+        .retain(|f| f.kind != scenario::FamilyKind::Prediction);
+    let flagship = scenario::resolve(spec).unwrap();
+    assert!(runs_agree(&flagship, montecarlo::SimPath::Auto) > 100);
+}
+
+#[test]
+fn factor_summary_path_reproduces_the_subject_path_distribution() {
+    // Baseline scans only under exchangeable correlation: the summary path draws the scatter
+    // diagonal from one common factor (model/summary.rs); patients' SDs and measurement errors
+    // differ by region, regions with and without an effect, and Holm couples them.
+    let text = r#"{"name": "factor", "design": {"controls": 6, "patients": 5,
+            "arms": [{"name": "a", "ratio": 1}]},
+        "measures": {"correlation": {"baseline": 0.6}, "regions": [
+            {"name": "x", "control_mean": 1.0, "between_sd": 0.06, "test_retest_cv": 0.04, "patient_shift_d": 0.9},
+            {"name": "y", "control_mean": 1.1, "between_sd": 0.07, "patient_sd_ratio": 1.5, "patient_shift_d": 0.5},
+            {"name": "z", "control_mean": 0.9, "between_sd": 0.05, "test_retest_cv": 0.08},
+            {"name": "w", "control_mean": 0.8, "between_sd": 0.04}]},
+        "analysis": {"families": [
+            {"name": "welch", "kind": "baseline_difference", "multiplicity": "holm"},
+            {"name": "student", "kind": "baseline_difference", "test": "student", "multiplicity": "none"}]}}"#;
+    assert!(paths_agree(text) > 40);
+}
+
+/// Figures of the subject and summary paths (20,000 trials each) within 4.5 combined MC SE of each
+/// other; returns how many were compared.
+fn paths_agree(text: &str) -> usize {
     let s = scenario::parse("paths", text).unwrap();
+    runs_agree(&s, montecarlo::SimPath::Summary)
+}
+
+/// Figures of the subject path and `path` (20,000 trials each) within 4.5 combined MC SE.
+fn runs_agree(s: &scenario::Scenario, other: montecarlo::SimPath) -> usize {
+    let s = s.clone();
     let truths = truth::truths_with(&s, 10_000);
     let sizes = s.own_sizes();
     let go = |path| {
@@ -275,7 +341,7 @@ fn summary_path_reproduces_the_subject_path_distribution() {
         montecarlo::diagnosands(&s, &sizes, &acc, &truths)
     };
     let subject = go(montecarlo::SimPath::Subject);
-    let summary = go(montecarlo::SimPath::Summary);
+    let summary = go(other);
     assert_eq!(subject.len(), summary.len());
     let mut compared = 0;
     for (a, b) in subject.iter().zip(&summary) {
@@ -300,9 +366,5 @@ fn summary_path_reproduces_the_subject_path_distribution() {
         );
         compared += 1;
     }
-    assert!(compared > 100);
-    // A scenario where it is not exact is refused with the reason.
-    let flagship = scenario::load("ketamine-ampar-2026").unwrap();
-    let err = montecarlo::summary_model(&flagship, montecarlo::SimPath::Summary).unwrap_err();
-    assert!(err.to_string().contains("not exact"), "{err}");
+    compared
 }

@@ -31,12 +31,14 @@ pub enum Data<'a> {
     Subjects(&'a Cohort),
     /// Group means and scatter matrices.
     Summaries(&'a crate::model::summary::SummaryDraw),
+    /// The patients at subject level, the controls as statistics (only their `controls` are read).
+    Mixed(&'a Cohort, &'a crate::model::summary::SummaryDraw),
 }
 
 impl<'a> Data<'a> {
     fn cohort(&self) -> &'a Cohort {
         match self {
-            Data::Subjects(c) => c,
+            Data::Subjects(c) | Data::Mixed(c, _) => c,
             Data::Summaries(_) => {
                 unreachable!("the summary path is used only for summary-only plans")
             }
@@ -52,13 +54,13 @@ impl<'a> Data<'a> {
                 }
                 m.summary()
             }
-            Data::Summaries(d) => d.controls_baseline(r),
+            Data::Summaries(d) | Data::Mixed(_, d) => d.controls_baseline(r),
         }
     }
 
     fn patients_baseline(&self, r: usize) -> summary::Summary {
         match self {
-            Data::Subjects(c) => {
+            Data::Subjects(c) | Data::Mixed(c, _) => {
                 let mut m = Moments::default();
                 for i in c.patient_range() {
                     m.push(c.baseline[i * c.n_regions + r]);
@@ -71,7 +73,7 @@ impl<'a> Data<'a> {
 
     fn change(&self, k: usize, r: usize) -> summary::BiSummary {
         match self {
-            Data::Subjects(c) => change_moments(c, k, r).summary(),
+            Data::Subjects(c) | Data::Mixed(c, _) => change_moments(c, k, r).summary(),
             Data::Summaries(d) => d.change(k, r),
         }
     }
@@ -146,6 +148,8 @@ pub struct Analyzer {
     tstats: Vec<ttest::TStat>,
     brackets: Vec<Option<usize>>,
     level_cache: std::collections::HashMap<(usize, usize), LevelTables>,
+    /// Per hypothesis of the family being decided: its df's placement on the quantile tables.
+    nodes: Vec<Option<crate::stats::dist::Nodes>>,
     mmrm: mmrm::MmrmScratch,
     rank: rank::RankScratch,
     graph: graphs::GraphWork,
@@ -377,8 +381,11 @@ impl Analyzer {
     /// p is then the smallest level at or above the p-value (1 above every level), not the p-value.
     fn decide_t_family(&mut self, fi: usize, s: &Scenario, f: &Family, fr: &mut FamilyResult) {
         let alt = f.alternative;
+        self.nodes.clear();
         for (o, t) in fr.outcomes.iter_mut().zip(&self.tstats) {
-            *o = t.without_p();
+            let nodes = crate::stats::dist::Nodes::at(t.df);
+            *o = t.without_p_at(nodes.as_ref());
+            self.nodes.push(nodes);
         }
         let m = fr
             .outcomes
@@ -402,7 +409,7 @@ impl Analyzer {
         }
         let tables = self.level_tables(fi, f.multiplicity, m, s.family_alpha(f), alt);
         self.brackets.clear();
-        for o in fr.outcomes.iter() {
+        for (o, nodes) in fr.outcomes.iter().zip(&self.nodes) {
             if !o.statistic.is_finite() {
                 self.brackets.push(None);
                 continue;
@@ -413,17 +420,30 @@ impl Analyzer {
                 crate::scenario::Alternative::Greater => t,
                 crate::scenario::Alternative::Less => -t,
             };
-            // p <= level j  <=>  directed >= critical(j); critical values fall as j rises.
+            // p <= level j  <=>  directed >= critical(j); critical values fall as j rises. The
+            // grid placement of this df is shared by every level's table.
             let at_or_below = |j: usize| {
                 let (level, table) = &tables[j];
-                let c = table.get(o.df);
+                let c = match &nodes {
+                    Some(n) => table.at(n),
+                    None => table.get(o.df),
+                };
                 if (directed - c).abs() > 1e-7 * c.abs() {
                     directed >= c
                 } else {
                     ttest::t_pvalue(t, o.df, alt) <= *level
                 }
             };
-            let (mut lo, mut hi) = (0, tables.len());
+            // Most statistics are above every level or at or below the strictest: try the ends
+            // first (the same answer as the search, in one or two lookups).
+            let last = tables.len().saturating_sub(1);
+            let (mut lo, mut hi) = if tables.is_empty() || !at_or_below(last) {
+                (tables.len(), tables.len())
+            } else if at_or_below(0) {
+                (0, 0)
+            } else {
+                (1, last)
+            };
             while lo < hi {
                 let mid = (lo + hi) / 2;
                 if at_or_below(mid) {

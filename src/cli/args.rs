@@ -42,7 +42,8 @@ pub struct McArgs {
     pub no_timing: bool,
     /// Simulation path: `summary` draws each group's means and scatter matrix (exact, much faster,
     /// only for plans of t-tests and ANCOVA on complete data), `subject` draws every subject,
-    /// `auto` picks summary where it is exact.
+    /// `auto` picks summary where it is exact (otherwise the controls' statistics with the
+    /// patients subject by subject, where that is exact).
     #[arg(long, value_enum, default_value_t = PathArg::Auto)]
     pub path: PathArg,
 }
@@ -130,7 +131,7 @@ impl clap::builder::TypedValueParser for ScenarioName {
 /// Simulation path.
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum PathArg {
-    /// Summary where exact, subject otherwise.
+    /// Summary where exact, else controls as statistics where exact, subject otherwise.
     Auto,
     /// Every subject.
     Subject,

@@ -168,6 +168,24 @@ impl Cohort {
     /// Under logistic allocation the patients' pre-treatment characteristics and arms come from one
     /// shared stream (they decide the arm), and the rest from each arm's stream.
     pub fn draw(&mut self, s: &Scenario, sizes: &Sizes, seed: u64, replicate: u64) {
+        self.draw_groups(s, sizes, seed, replicate, true);
+    }
+
+    /// [`Cohort::draw`] without the controls (their rows are missing values; the patients are
+    /// exactly those of `draw`): for runs that draw the controls' statistics instead
+    /// ([`summary::ControlsModel`]).
+    pub fn draw_patients(&mut self, s: &Scenario, sizes: &Sizes, seed: u64, replicate: u64) {
+        self.draw_groups(s, sizes, seed, replicate, false);
+    }
+
+    fn draw_groups(
+        &mut self,
+        s: &Scenario,
+        sizes: &Sizes,
+        seed: u64,
+        replicate: u64,
+        controls: bool,
+    ) {
         let (r, v, nc) = (s.n_regions(), s.visits.len(), s.covariates.len());
         let ratios: Vec<f64> = s.arms.iter().map(|a| a.ratio).collect();
         let mut alloc = rng::stream(seed, replicate, rng::STREAM_ALLOCATION);
@@ -186,9 +204,23 @@ impl Cohort {
         let n = self.n_subjects();
         self.resize(n, r, v, nc);
 
-        let mut g = rng::stream(seed, replicate, rng::STREAM_CONTROLS);
-        for i in self.group_range(0) {
-            self.draw_control(s, &mut g, i);
+        if controls {
+            let mut g = rng::stream(seed, replicate, rng::STREAM_CONTROLS);
+            for i in self.group_range(0) {
+                self.draw_control(s, &mut g, i);
+            }
+        } else {
+            let rows = 0..sizes.controls * r;
+            for x in [
+                &mut self.baseline,
+                &mut self.followup,
+                &mut self.true_baseline,
+                &mut self.true_change,
+            ] {
+                x[rows.clone()].fill(f64::NAN);
+            }
+            self.improvement[..sizes.controls].fill(f64::NAN);
+            self.scores[..sizes.controls * v].fill(f64::NAN);
         }
         let pool = std::mem::take(&mut self.pool);
         for k in 0..s.arms.len() {

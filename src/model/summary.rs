@@ -9,17 +9,24 @@
 //! is O(d^3) per group instead of O(n d). With fewer subjects than dimensions the scatter matrix is
 //! singular and is drawn as the sum of n - 1 outer products instead, which is just as exact.
 //!
+//! When a group's vector holds baseline scans only and the regions' correlation is exchangeable
+//! (rho >= 0), its covariance is one common factor plus independent parts, S = a a' + diag(b^2)
+//! (a_i = sd_i sqrt(rho), b_i^2 = sd_i^2 (1 - rho) + e_i^2), and the analyses read only the
+//! scatter's diagonal. Then (see [`SummaryDraw`]'s factor draw) the diagonal is drawn exactly from
+//! one chi^2(n - 1) for the common factor and, per region, one normal and one chi^2(n - 2):
+//! O(d) draws instead of O(d^2), with the same joint law as the Bartlett draw.
+//!
 //! The observed vector of a patient in arm a is (baseline scan, observed change) with
 //! mean (mu + delta, kappa) and covariance
 //! - var(baseline) = D_sigma C_b D_sigma + diag(e^2) (sigma_p, the patients' SDs, for patients)
 //! - var(change) = D_tau C_c D_tau + 2 diag(e^2)
 //! - cov(baseline, change) = D_sigma C_bc D_tau - diag(e^2) (the baseline scan's error enters both).
 
-use crate::rng::{self, TrialRng};
+use crate::rng::{self, ChiSquared, TrialRng};
 use crate::scenario::{Allocation, DesignKind, FamilyKind, Scenario, Sizes};
 use crate::stats::moments::{BiSummary, Summary};
 use rand::RngExt;
-use rand_distr::{ChiSquared, Distribution, StandardNormal};
+use rand_distr::StandardNormal;
 
 /// Why the summary path cannot reproduce the subject-level model exactly for a scenario, if it
 /// cannot.
@@ -67,8 +74,41 @@ pub fn ineligible(s: &Scenario) -> Option<String> {
 #[derive(Debug, Clone)]
 pub struct SummaryModel {
     d_arm: usize,
-    control: (Vec<f64>, Vec<f64>),
-    arms: Vec<(Vec<f64>, Vec<f64>)>,
+    control: GroupModel,
+    arms: Vec<GroupModel>,
+}
+
+/// Mean, Cholesky factor and (when it applies) one-factor form of a group's observed vector.
+#[derive(Debug, Clone)]
+struct GroupModel {
+    mean: Vec<f64>,
+    chol: Vec<f64>,
+    factor: Option<Factor>,
+}
+
+/// Covariance a a' + diag(b^2) of a baseline-only vector under exchangeable correlation.
+#[derive(Debug, Clone)]
+struct Factor {
+    a: Vec<f64>,
+    b: Vec<f64>,
+}
+
+/// The common correlation rho >= 0 when the R x R correlation matrix is exchangeable (every
+/// off-diagonal entry equal to it); 0 for one region.
+fn exchangeable(corr: &[f64], r: usize) -> Option<f64> {
+    let rho = if r > 1 { corr[1] } else { 0.0 };
+    let all_equal = (0..r).all(|i| (0..r).all(|j| i == j || corr[i * r + j] == rho));
+    (all_equal && (0.0..1.0).contains(&rho)).then_some(rho)
+}
+
+/// The one-factor form of a baseline vector with SDs `sd`, measurement-error variances `e2`.
+fn factor(rho: f64, sd: impl Iterator<Item = f64>, e2: &[f64]) -> Factor {
+    let (mut a, mut b) = (Vec::new(), Vec::new());
+    for (s, e2) in sd.zip(e2) {
+        a.push(s * rho.sqrt());
+        b.push((s * s * (1.0 - rho) + e2).sqrt());
+    }
+    Factor { a, b }
 }
 
 impl SummaryModel {
@@ -96,7 +136,12 @@ impl SummaryModel {
             crate::stats::linalg::cholesky(m, d)
                 .ok_or_else(|| "a group's covariance is singular".to_string())
         };
-        let control = (s.regions.iter().map(|g| g.mu).collect(), chol(&cov_b, r)?);
+        let rho = exchangeable(&s.baseline_corr, r);
+        let control = GroupModel {
+            mean: s.regions.iter().map(|g| g.mu).collect(),
+            chol: chol(&cov_b, r)?,
+            factor: rho.map(|rho| factor(rho, s.regions.iter().map(|g| g.sigma), &e2)),
+        };
         // Patients' true baselines have their own between-subject SDs (sigma_p).
         for i in 0..r {
             for j in 0..r {
@@ -133,12 +178,65 @@ impl SummaryModel {
             }
             // A zero-variance change (tau = 0, no measurement error) makes the matrix singular;
             // such a region's change is a constant and the subject path is the honest one.
-            arms.push((mean, chol(&cov, d_arm)?));
+            arms.push(GroupModel {
+                mean,
+                chol: chol(&cov, d_arm)?,
+                factor: rho
+                    .filter(|_| !with_change)
+                    .map(|rho| factor(rho, s.regions.iter().map(|g| g.sigma_patients), &e2)),
+            });
         }
         Ok(SummaryModel {
             d_arm,
             control,
             arms,
+        })
+    }
+}
+
+/// The controls' sufficient statistics for a scenario analysed at subject level otherwise: when
+/// the controls enter the analyses only through their baseline scans' means and variances
+/// (t-tests of baseline differences), they are drawn as statistics while the patients are drawn
+/// subject by subject. A failed scan removes a control from those statistics; the number of
+/// usable scans is drawn first (one uniform per control, as the subject path decides failures).
+#[derive(Debug, Clone)]
+pub struct ControlsModel {
+    group: GroupModel,
+    scan_failure: f64,
+}
+
+impl ControlsModel {
+    /// The model, or `None` when some analysis reads the controls' individual values (ranks,
+    /// rescans) or the design has no separate controls.
+    pub fn new(s: &Scenario) -> Option<Self> {
+        if s.design_kind != DesignKind::Parallel || s.rescan_controls {
+            return None;
+        }
+        let ranks_controls = s.families.iter().any(|f| {
+            f.kind == FamilyKind::BaselineDifference
+                && f.test == crate::scenario::TestKind::Wilcoxon
+        });
+        if ranks_controls {
+            return None;
+        }
+        let r = s.n_regions();
+        let e2: Vec<f64> = s.regions.iter().map(|g| g.meas_sd * g.meas_sd).collect();
+        let mut cov = vec![0.0; r * r];
+        for i in 0..r {
+            for j in 0..r {
+                cov[i * r + j] =
+                    s.regions[i].sigma * s.regions[j].sigma * s.baseline_corr[i * r + j]
+                        + if i == j { e2[i] } else { 0.0 };
+            }
+        }
+        Some(ControlsModel {
+            group: GroupModel {
+                mean: s.regions.iter().map(|g| g.mu).collect(),
+                chol: crate::stats::linalg::cholesky(&cov, r)?,
+                factor: exchangeable(&s.baseline_corr, r)
+                    .map(|rho| factor(rho, s.regions.iter().map(|g| g.sigma), &e2)),
+            },
+            scan_failure: s.scan_failure,
         })
     }
 }
@@ -185,40 +283,59 @@ impl SummaryDraw {
         let r = s.n_regions();
         self.n_regions = r;
         self.d_arm = m.d_arm;
+        let drawn;
         let counts = match s.allocation {
             Allocation::Simple => {
                 let ratios: Vec<f64> = s.arms.iter().map(|a| a.ratio).collect();
                 let mut g = rng::stream(seed, replicate, rng::STREAM_ALLOCATION);
-                crate::model::simple_allocation(&mut g, sizes.patients(), &ratios)
+                drawn = crate::model::simple_allocation(&mut g, sizes.patients(), &ratios);
+                &drawn
             }
-            _ => sizes.arms.clone(),
+            _ => &sizes.arms,
         };
         let mut g = rng::stream(seed, replicate, rng::STREAM_CONTROLS);
         let mut controls = std::mem::take(&mut self.controls);
-        self.group(
-            &mut g,
-            sizes.controls,
-            &m.control.0,
-            &m.control.1,
-            r,
-            &mut controls,
-        );
+        self.group(&mut g, sizes.controls, &m.control, r, &mut controls);
         self.controls = controls;
         self.arms.resize_with(s.arms.len(), GroupStats::default);
         for (k, n) in counts.iter().enumerate() {
             let mut g = rng::stream(seed, replicate, rng::STREAM_ARM0 + k as u64);
             let mut st = std::mem::take(&mut self.arms[k]);
-            self.group(&mut g, *n, &m.arms[k].0, &m.arms[k].1, m.d_arm, &mut st);
+            self.group(&mut g, *n, &m.arms[k], m.d_arm, &mut st);
             self.arms[k] = st;
         }
+    }
+
+    /// Draw only the controls' statistics of replicate `replicate` (from the controls' stream, so
+    /// the patients' draws are those of the subject path).
+    pub fn draw_controls(
+        &mut self,
+        s: &Scenario,
+        m: &ControlsModel,
+        n: usize,
+        seed: u64,
+        replicate: u64,
+    ) {
+        let r = s.n_regions();
+        self.n_regions = r;
+        let mut g = rng::stream(seed, replicate, rng::STREAM_CONTROLS);
+        let usable = if m.scan_failure > 0.0 {
+            (0..n)
+                .filter(|_| g.random::<f64>() >= m.scan_failure)
+                .count()
+        } else {
+            n
+        };
+        let mut controls = std::mem::take(&mut self.controls);
+        self.group(&mut g, usable, &m.group, r, &mut controls);
+        self.controls = controls;
     }
 
     fn group(
         &mut self,
         g: &mut TrialRng,
         n: usize,
-        mean: &[f64],
-        l: &[f64],
+        gm: &GroupModel,
         d: usize,
         out: &mut GroupStats,
     ) {
@@ -230,6 +347,11 @@ impl SummaryDraw {
             out.mean.fill(f64::NAN);
             return;
         }
+        if let Some(f) = &gm.factor {
+            factor_draw(g, n, &gm.mean, f, out);
+            return;
+        }
+        let (mean, l) = (&gm.mean[..], &gm.chol[..]);
         self.z.resize(d, 0.0);
         for z in self.z.iter_mut() {
             *z = g.sample(StandardNormal);
@@ -251,7 +373,7 @@ impl SummaryDraw {
             self.a.clear();
             self.a.resize(d * d, 0.0);
             for i in 0..d {
-                let chi = ChiSquared::new((df - i) as f64).expect("df - i >= 1");
+                let chi = ChiSquared::new((df - i) as f64);
                 self.a[i * d + i] = chi.sample(g).sqrt();
                 for j in 0..i {
                     self.a[i * d + j] = g.sample(StandardNormal);
@@ -321,6 +443,9 @@ impl SummaryDraw {
 
     /// Baseline summary of region r over all patients (arms pooled exactly).
     pub fn patients_baseline(&self, r: usize) -> Summary {
+        if let [arm] = &self.arms[..] {
+            return stat(arm, r, self.d_arm);
+        }
         let n: f64 = self.arms.iter().map(|a| a.n as f64).sum();
         if n == 0.0 {
             return Summary {
@@ -368,6 +493,36 @@ impl SummaryDraw {
     }
 }
 
+/// Mean and scatter diagonal of n vectors N(mean, a a' + diag(b^2)), exactly.
+///
+/// Write each centred vector (in the n - 1 dimensions orthogonal to the mean) as a_i c + b_i e_i
+/// with c and the e_i independent standard normal (n - 1)-vectors. Then |c|^2 ~ chi^2(n - 1); given
+/// c, u_i = <c/|c|, e_i> ~ N(0, 1) and |e_i|^2 - u_i^2 ~ chi^2(n - 2) independently of u_i and of
+/// the other regions, so S_ii = |a_i c + b_i e_i|^2 = (a_i |c| + b_i u_i)^2 + b_i^2 chi^2(n - 2).
+/// The mean is the same decomposition of one N(0, 1/n) vector.
+#[allow(clippy::needless_range_loop)] // i indexes four parallel arrays
+fn factor_draw(g: &mut TrialRng, n: usize, mean: &[f64], f: &Factor, out: &mut GroupStats) {
+    let d = mean.len();
+    let sq = (n as f64).sqrt();
+    let z0: f64 = g.sample(StandardNormal);
+    for i in 0..d {
+        let zi: f64 = g.sample(StandardNormal);
+        out.mean[i] = mean[i] + (f.a[i] * z0 + f.b[i] * zi) / sq;
+    }
+    let df = n - 1;
+    if df == 0 {
+        return;
+    }
+    let c = ChiSquared::new(df as f64).sample(g).sqrt();
+    let rest = (df >= 2).then(|| ChiSquared::new((df - 1) as f64));
+    for i in 0..d {
+        let u: f64 = g.sample(StandardNormal);
+        let q = rest.as_ref().map_or(0.0, |x| x.sample(g));
+        let along = f.a[i] * c + f.b[i] * u;
+        out.scatter[i * d + i] = along * along + f.b[i] * f.b[i] * q;
+    }
+}
+
 fn stat(g: &GroupStats, r: usize, d: usize) -> Summary {
     let n = g.n as f64;
     Summary {
@@ -378,5 +533,79 @@ fn stat(g: &GroupStats, r: usize, d: usize) -> Summary {
         } else {
             f64::NAN
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The factor draw's scatter diagonal and mean against the Wishart's closed-form moments
+    /// (Anderson 2003, Theorem 7.3.1 / eq. 3.3.x: for W ~ Wishart(n - 1, S),
+    /// E W_ii = (n - 1) S_ii and Cov(W_ii, W_jj) = 2 (n - 1) S_ij^2; the mean is N(mu, S / n),
+    /// independent of W).
+    #[test]
+    #[allow(clippy::needless_range_loop)]
+    fn factor_draw_has_the_wishart_moments() {
+        let (rho, sd, e2) = (0.4, [0.1, 0.2, 0.15], [0.0004, 0.0, 0.001]);
+        let f = factor(rho, sd.iter().copied(), &e2);
+        let cov = |i: usize, j: usize| {
+            sd[i] * sd[j] * if i == j { 1.0 } else { rho } + if i == j { e2[i] } else { 0.0 }
+        };
+        let (n, reps) = (7usize, 400_000usize);
+        let mean = [1.0, 2.0, 3.0];
+        let mut out = GroupStats {
+            n,
+            mean: vec![0.0; 3],
+            scatter: vec![0.0; 9],
+        };
+        let mut g = rng::stream(5, 0, 0);
+        let (mut s1, mut s2, mut m1, mut m2, mut ms) =
+            ([0.0; 3], [[0.0; 3]; 3], [0.0; 3], [0.0; 3], 0.0);
+        for _ in 0..reps {
+            factor_draw(&mut g, n, &mean, &f, &mut out);
+            for i in 0..3 {
+                let w = out.scatter[i * 3 + i];
+                s1[i] += w;
+                for j in 0..3 {
+                    s2[i][j] += w * out.scatter[j * 3 + j];
+                }
+                m1[i] += out.mean[i];
+                m2[i] += (out.mean[i] - mean[i]).powi(2);
+            }
+            ms += (out.mean[0] - mean[0]) * out.scatter[0];
+        }
+        let r = reps as f64;
+        let df = (n - 1) as f64;
+        for i in 0..3 {
+            let ew = df * cov(i, i);
+            // SE of a mean of W_ii: sqrt(2 df S_ii^2 / reps); 5 SE.
+            let se = (2.0 * df).sqrt() * cov(i, i) / r.sqrt();
+            assert!((s1[i] / r - ew).abs() < 5.0 * se, "E W_{i}{i}");
+            for j in 0..3 {
+                let c = s2[i][j] / r - (s1[i] / r) * (s1[j] / r);
+                let want = 2.0 * df * cov(i, j).powi(2);
+                // Relative SE of a sample covariance of chi^2-like terms is a few / sqrt(reps).
+                assert!(
+                    (c - want).abs() < 0.03 * (2.0 * df * cov(i, i) * cov(j, j)),
+                    "Cov W_{i}{i}, W_{j}{j}: {c} vs {want}"
+                );
+            }
+            let vm = cov(i, i) / n as f64;
+            assert!((m1[i] / r - mean[i]).abs() < 5.0 * (vm / r).sqrt());
+            assert!((m2[i] / r - vm).abs() < 5.0 * vm * (2.0 / r).sqrt());
+        }
+        // Mean and scatter independent: Cov(mean_0, W_00) = 0.
+        let sd_prod = (cov(0, 0) / n as f64).sqrt() * (2.0 * df).sqrt() * cov(0, 0);
+        assert!((ms / r).abs() < 5.0 * sd_prod / r.sqrt());
+    }
+
+    #[test]
+    fn exchangeable_is_recognised_only_when_every_pair_is_equal() {
+        assert_eq!(exchangeable(&[1.0, 0.5, 0.5, 1.0], 2), Some(0.5));
+        assert_eq!(exchangeable(&[1.0], 1), Some(0.0));
+        let uneven = [1.0, 0.5, 0.5, 0.5, 1.0, 0.4, 0.5, 0.4, 1.0];
+        assert_eq!(exchangeable(&uneven, 3), None);
+        assert_eq!(exchangeable(&[1.0, -0.2, -0.2, 1.0], 2), None);
     }
 }

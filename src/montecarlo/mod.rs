@@ -25,7 +25,7 @@ use crate::analysis::Data;
 use crate::analysis::{Analyzer, TrialResult};
 use crate::error::{RunError, Setting};
 use crate::model::Cohort;
-use crate::model::summary::{SummaryDraw, SummaryModel};
+use crate::model::summary::{ControlsModel, SummaryDraw, SummaryModel};
 use crate::scenario::{Scenario, Sizes};
 use crate::stats::fisher::wilson_z;
 use rayon::prelude::*;
@@ -38,6 +38,11 @@ pub use table::ResultTable;
 
 /// Replicates per block: the unit of deterministic summation and of sharding.
 pub const BLOCK: u64 = 64;
+
+/// Blocks per thread in one wave of a run (the workers meet after every wave to merge, report
+/// progress and check stopping rules; fewer meetings leave the threads idle less often). Results
+/// do not depend on it: blocks are merged in block order.
+pub const WAVE_PER_THREAD: u64 = 32;
 
 /// How many replicates, which seed, how many threads, which simulation path.
 #[derive(Debug, Clone)]
@@ -67,7 +72,8 @@ impl Default for RunSettings {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SimPath {
-    /// The summary path where it is exact for the scenario, the subject path otherwise.
+    /// The summary path where it is exact for the scenario, else the controls as statistics and
+    /// the patients as subjects where that is exact ([`Sampler::Mixed`]), else every subject.
     #[default]
     Auto,
     /// Every subject (always valid).
@@ -89,6 +95,60 @@ pub fn summary_model(s: &Scenario, path: SimPath) -> Result<Option<SummaryModel>
                 ),
             )
         }),
+    }
+}
+
+/// How each trial of a run is drawn.
+#[derive(Debug, Clone)]
+pub enum Sampler {
+    /// Every group as sufficient statistics ([`SummaryModel`]).
+    Summary(SummaryModel),
+    /// The patients subject by subject, the controls as statistics ([`ControlsModel`]): chosen by
+    /// [`SimPath::Auto`] when the plan reads only the controls' baseline means and variances.
+    Mixed(ControlsModel),
+    /// Every subject.
+    Subjects,
+}
+
+impl Sampler {
+    /// The sampler for `path`: [`SimPath::Subject`] draws every subject, [`SimPath::Summary`] only
+    /// statistics (an error when that is not exact), [`SimPath::Auto`] the fastest exact one.
+    pub fn new(s: &Scenario, path: SimPath) -> Result<Self, RunError> {
+        Ok(match summary_model(s, path)? {
+            Some(m) => Sampler::Summary(m),
+            None if path == SimPath::Auto => match ControlsModel::new(s) {
+                Some(c) if s.n_regions() > 0 => Sampler::Mixed(c),
+                _ => Sampler::Subjects,
+            },
+            None => Sampler::Subjects,
+        })
+    }
+
+    /// Draw replicate `rep` into the buffers and say what the analyses read.
+    pub fn draw<'a>(
+        &self,
+        s: &Scenario,
+        sizes: &Sizes,
+        seed: u64,
+        rep: u64,
+        cohort: &'a mut Cohort,
+        sd: &'a mut SummaryDraw,
+    ) -> Data<'a> {
+        match self {
+            Sampler::Summary(m) => {
+                sd.draw(s, m, sizes, seed, rep);
+                Data::Summaries(sd)
+            }
+            Sampler::Mixed(c) => {
+                cohort.draw_patients(s, sizes, seed, rep);
+                sd.draw_controls(s, c, sizes.controls, seed, rep);
+                Data::Mixed(cohort, sd)
+            }
+            Sampler::Subjects => {
+                cohort.draw(s, sizes, seed, rep);
+                Data::Subjects(cohort)
+            }
+        }
     }
 }
 
@@ -378,6 +438,44 @@ pub fn run_blocks(
     run_blocks_cancellable(s, sizes, settings, blocks, wave, truths, None, on_wave)
 }
 
+/// Per-worker buffers of a run: rayon's `map_init` starts a worker for almost every block, so the
+/// buffers (and the analyses' per-scenario caches) are lent from a pool kept for the whole run
+/// instead of being rebuilt each time. Nothing in them carries from one trial to the next.
+struct Workspace {
+    cohort: Cohort,
+    sd: SummaryDraw,
+    an: Analyzer,
+    tr: TrialResult,
+}
+
+/// A workspace lent from the run's pool, given back when the worker ends.
+struct Lent<'a> {
+    ws: Option<Workspace>,
+    pool: &'a std::sync::Mutex<Vec<Workspace>>,
+}
+
+impl<'a> Lent<'a> {
+    fn take(pool: &'a std::sync::Mutex<Vec<Workspace>>, s: &Scenario) -> Self {
+        let spare = pool.lock().unwrap_or_else(|e| e.into_inner()).pop();
+        let ws = spare.unwrap_or_else(|| Workspace {
+            cohort: Cohort::default(),
+            sd: SummaryDraw::default(),
+            an: Analyzer::default(),
+            tr: TrialResult::new(s),
+        });
+        Lent { ws: Some(ws), pool }
+    }
+}
+
+impl Drop for Lent<'_> {
+    fn drop(&mut self) {
+        if let Some(ws) = self.ws.take() {
+            let mut spare = self.pool.lock().unwrap_or_else(|e| e.into_inner());
+            spare.push(ws);
+        }
+    }
+}
+
 /// [`run_blocks`] that stops with [`RunError::Cancelled`] soon after `cancel` is set: blocks not
 /// yet started are skipped.
 #[allow(clippy::too_many_arguments)]
@@ -393,7 +491,7 @@ pub fn run_blocks_cancellable(
 ) -> Result<Total, RunError> {
     let cancelled = || cancel.is_some_and(|c| c.load(std::sync::atomic::Ordering::Relaxed));
     check_sizes(s, sizes)?;
-    let model = summary_model(s, settings.path)?;
+    let sampler = Sampler::new(s, settings.path)?;
     let threads = settings.threads.max(1);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
@@ -403,6 +501,7 @@ pub fn run_blocks_cancellable(
         })?;
     let (seed, reps) = (settings.seed, settings.reps);
     let mut total = Total::new(s);
+    let spare = std::sync::Mutex::new(Vec::new());
     let mut b = blocks.start;
     while b < blocks.end {
         let end = (b + wave.max(1)).min(blocks.end);
@@ -410,30 +509,17 @@ pub fn run_blocks_cancellable(
             (b..end)
                 .into_par_iter()
                 .map_init(
-                    || {
-                        (
-                            Cohort::default(),
-                            SummaryDraw::default(),
-                            Analyzer::default(),
-                            TrialResult::new(s),
-                        )
-                    },
-                    |(cohort, sd, an, tr), blk| {
+                    || Lent::take(&spare, s),
+                    |lent, blk| {
+                        let Some(Workspace { cohort, sd, an, tr }) = lent.ws.as_mut() else {
+                            unreachable!("a lent workspace is present until the worker ends")
+                        };
                         let mut acc = Accumulator::new(s);
                         if cancelled() {
                             return acc;
                         }
                         for rep in blk * BLOCK..((blk + 1) * BLOCK).min(reps) {
-                            let data = match &model {
-                                Some(m) => {
-                                    sd.draw(s, m, sizes, seed, rep);
-                                    Data::Summaries(sd)
-                                }
-                                None => {
-                                    cohort.draw(s, sizes, seed, rep);
-                                    Data::Subjects(cohort)
-                                }
-                            };
+                            let data = sampler.draw(s, sizes, seed, rep, cohort, sd);
                             an.analyse(s, &data, seed, rep, &truths.holdouts, tr);
                             acc.add(tr, truths);
                         }
@@ -466,7 +552,7 @@ pub fn run(
     if settings.reps == 0 {
         return Err(RunError::setting(Setting::Reps, "must be > 0"));
     }
-    let wave = (settings.threads.max(1) * 8) as u64;
+    let wave = settings.threads.max(1) as u64 * WAVE_PER_THREAD;
     let total = run_blocks(
         s,
         sizes,

@@ -342,7 +342,7 @@ pub fn sample_size_grown(
     let mut eval = |n: usize| -> Result<Row, RunError> {
         if let std::collections::btree_map::Entry::Vacant(slot) = cache.entry(n) {
             let sizes = s.grown_sizes(n, grow);
-            let wave = (settings.threads.max(1) * 8) as u64;
+            let wave = settings.threads.max(1) as u64 * super::WAVE_PER_THREAD;
             let acc = run_blocks_cancellable(
                 s,
                 &sizes,

@@ -273,21 +273,50 @@ impl QuantileTable {
     /// The quantile at `df` degrees of freedom.
     #[inline]
     pub fn get(&self, df: f64) -> f64 {
+        match Nodes::at(df) {
+            Some(n) => self.at(&n),
+            None => t_quantile(self.p, df),
+        }
+    }
+
+    /// The quantile at the df that `nodes` were placed for (tables at several probabilities
+    /// share one placement; the result equals [`QuantileTable::get`] bit for bit).
+    #[inline]
+    pub fn at(&self, n: &Nodes) -> f64 {
+        let v = &self.values[n.i - 1..n.i + 3];
+        n.w[0] * v[0] + n.w[1] * v[1] + n.w[2] * v[2] + n.w[3] * v[3]
+    }
+}
+
+/// Where a df falls on the tables' grid and its interpolation weights: computed once per df and
+/// used for every probability's table ([`QuantileTable::at`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Nodes {
+    i: usize,
+    w: [f64; 4],
+}
+
+impl Nodes {
+    /// The placement of `df`, or `None` below the tables' range (df < 3, or NaN), where the
+    /// quantile is computed directly.
+    #[inline]
+    pub fn at(df: f64) -> Option<Nodes> {
         if !(df >= TABLE_MIN_DF) {
-            return t_quantile(self.p, df);
+            return None;
         }
         let x = (1.0 / df) * 3.0 * GRID as f64;
-        // Nodes i-1, i, i+1, i+2 around x (clamped at the grid's ends).
-        let i = (x.floor() as usize).clamp(1, GRID);
+        // Nodes i-1, i, i+1, i+2 around x (clamped at the grid's ends); x >= 0, so truncation is
+        // the floor.
+        let i = (x as usize).clamp(1, GRID);
         let t = x - i as f64;
-        let v = &self.values;
-        let (y0, y1, y2, y3) = (v[i - 1], v[i], v[i + 1], v[i + 2]);
         // Lagrange weights for nodes -1, 0, 1, 2 at t.
-        let w0 = -t * (t - 1.0) * (t - 2.0) / 6.0;
-        let w1 = (t + 1.0) * (t - 1.0) * (t - 2.0) / 2.0;
-        let w2 = -(t + 1.0) * t * (t - 2.0) / 2.0;
-        let w3 = (t + 1.0) * t * (t - 1.0) / 6.0;
-        w0 * y0 + w1 * y1 + w2 * y2 + w3 * y3
+        let w = [
+            -t * (t - 1.0) * (t - 2.0) / 6.0,
+            (t + 1.0) * (t - 1.0) * (t - 2.0) / 2.0,
+            -(t + 1.0) * t * (t - 2.0) / 2.0,
+            (t + 1.0) * t * (t - 1.0) / 6.0,
+        ];
+        Some(Nodes { i, w })
     }
 }
 
@@ -311,8 +340,13 @@ pub fn quantile_table(p: f64) -> Arc<QuantileTable> {
 /// The 97.5 % t quantile (for 95 % confidence intervals), from the shared table.
 #[inline]
 pub fn t975(df: f64) -> f64 {
+    t975_table().get(df)
+}
+
+/// The shared table of the 97.5 % t quantile.
+pub fn t975_table() -> &'static QuantileTable {
     static T975: OnceLock<Arc<QuantileTable>> = OnceLock::new();
-    T975.get_or_init(|| quantile_table(0.975)).get(df)
+    T975.get_or_init(|| quantile_table(0.975))
 }
 
 #[cfg(test)]

@@ -102,7 +102,14 @@ pub fn reject_from_brackets(method: Multiplicity, bracket: &[Option<usize>], out
         }
         Multiplicity::Holm | Multiplicity::Hochberg | Multiplicity::Bh => {
             // counts[j] = N_j, the number of p-values at or below level j.
-            let mut counts = vec![0usize; m];
+            // On the stack for the usual family sizes (this runs once per simulated trial).
+            let (mut stack, mut heap) = ([0usize; 64], Vec::new());
+            let counts: &mut [usize] = if m <= stack.len() {
+                &mut stack[..m]
+            } else {
+                heap.resize(m, 0);
+                &mut heap
+            };
             for &j in bracket.iter().flatten() {
                 if j < m {
                     counts[j] += 1;

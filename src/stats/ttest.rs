@@ -66,16 +66,30 @@ impl TStat {
     /// decisions, which need only where the statistic falls among critical values (see
     /// [`crate::stats::multiplicity::reject_from_brackets`]).
     pub fn without_p(&self) -> TestOutcome {
-        from_t_ci(self.estimate, self.se, self.df)
+        from_t_ci(self.estimate, self.se, self.df, None)
+    }
+
+    /// [`TStat::without_p`] with the df's placement on the quantile tables already found (the
+    /// same result, one placement fewer).
+    pub fn without_p_at(&self, nodes: Option<&crate::stats::dist::Nodes>) -> TestOutcome {
+        from_t_ci(self.estimate, self.se, self.df, nodes)
     }
 }
 
 /// Estimate, CI and statistic of a t-type test, without the p-value (NaN).
-fn from_t_ci(estimate: f64, se: f64, df: f64) -> TestOutcome {
+fn from_t_ci(
+    estimate: f64,
+    se: f64,
+    df: f64,
+    nodes: Option<&crate::stats::dist::Nodes>,
+) -> TestOutcome {
     if !(se > 0.0) || !(df > 0.0) || !estimate.is_finite() {
         return TestOutcome::invalid();
     }
-    let q = t975(df);
+    let q = match nodes {
+        Some(n) => crate::stats::dist::t975_table().at(n),
+        None => t975(df),
+    };
     TestOutcome {
         estimate,
         ci_low: estimate - q * se,
@@ -97,7 +111,7 @@ pub fn t_pvalue(t: f64, df: f64, alt: Alternative) -> f64 {
 
 /// Outcome of a t-type test from an estimate, its standard error and df.
 pub fn from_t(estimate: f64, se: f64, df: f64, alt: Alternative) -> TestOutcome {
-    let mut o = from_t_ci(estimate, se, df);
+    let mut o = from_t_ci(estimate, se, df, None);
     if o.statistic.is_finite() {
         o.p = t_pvalue(o.statistic, df, alt);
     }

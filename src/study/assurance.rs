@@ -23,14 +23,14 @@
 
 use super::Study;
 use super::vary::{EFFECT_SCALE, set_path};
-use crate::analysis::{Analyzer, Data, TrialResult};
+use crate::analysis::{Analyzer, TrialResult};
 use crate::error::{Problem, RunError, ScenarioError, Setting};
 use crate::model::Cohort;
 use crate::model::summary::SummaryDraw;
 use crate::montecarlo::truth::{self, Truth, Truths};
 use crate::montecarlo::{
-    Accumulator, BLOCK, Metric, Row, RunSettings, SimPath, check_sizes, diagnosands, n_blocks,
-    summary_model,
+    Accumulator, BLOCK, Metric, Row, RunSettings, Sampler, SimPath, check_sizes, diagnosands,
+    n_blocks, summary_model,
 };
 use crate::scenario::prior::{Prior, PriorSpec};
 use crate::scenario::{FamilyKind, Scenario, ScenarioSpec, Sizes};
@@ -445,17 +445,12 @@ impl Plan {
                                 }
                             };
                             let truths = truth::truths(&s);
-                            let data = match summary_model(&s, settings.path).ok().flatten() {
-                                Some(m) => {
-                                    sd.draw(&s, &m, sizes, seed, rep);
-                                    Data::Summaries(sd)
-                                }
-                                None if settings.path == SimPath::Summary => continue,
-                                None => {
-                                    cohort.draw(&s, sizes, seed, rep);
-                                    Data::Subjects(cohort)
-                                }
+                            // A drawn scenario where the requested summary path is not exact
+                            // is skipped, as before.
+                            let Ok(sampler) = Sampler::new(&s, settings.path) else {
+                                continue;
                             };
+                            let data = sampler.draw(&s, sizes, seed, rep, cohort, sd);
                             an.analyse(&s, &data, seed, rep, &truths.holdouts, tr);
                             let bin = ((us[0] * bins as f64) as usize).min(bins - 1);
                             b.bins[bin].add(tr, &truths);

@@ -404,7 +404,7 @@ impl<'a> PowerRun<'a> {
         let wave = if self.precision.is_some() {
             4096 / BLOCK
         } else {
-            (set.threads * 8) as u64
+            set.threads.max(1) as u64 * montecarlo::WAVE_PER_THREAD
         };
         let per_size = (blocks.end * BLOCK).min(set.reps) - blocks.start * BLOCK;
         let total_trials = sizes.len() as u64 * per_size;
