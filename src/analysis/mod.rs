@@ -147,7 +147,9 @@ pub struct Analyzer {
     adj: Vec<f64>,
     tstats: Vec<ttest::TStat>,
     brackets: Vec<Option<usize>>,
-    level_cache: std::collections::HashMap<(usize, usize), LevelTables>,
+    /// Per (family, testable hypotheses): the procedure's level tables (a short list searched
+    /// in order: a family rarely sees more than one or two counts).
+    level_cache: Vec<((usize, usize), LevelTables)>,
     /// Per hypothesis of the family being decided: its df's placement on the quantile tables.
     nodes: Vec<Option<crate::stats::dist::Nodes>>,
     mmrm: mmrm::MmrmScratch,
@@ -478,7 +480,7 @@ impl Analyzer {
         alpha: f64,
         alt: crate::scenario::Alternative,
     ) -> LevelTables {
-        if let Some(t) = self.level_cache.get(&(fi, m)) {
+        if let Some((_, t)) = self.level_cache.iter().find(|(k, _)| *k == (fi, m)) {
             return t.clone();
         }
         let tables: Vec<_> = multiplicity::levels(method, m, alpha)
@@ -492,7 +494,7 @@ impl Analyzer {
             })
             .collect();
         let t = std::sync::Arc::new(tables);
-        self.level_cache.insert((fi, m), t.clone());
+        self.level_cache.push(((fi, m), t.clone()));
         t
     }
 
