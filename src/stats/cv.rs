@@ -6,6 +6,7 @@
 
 use super::logistic::{Fit, Logistic};
 use super::metrics::{Metrics, auc, metrics};
+use super::span::Span;
 use crate::rng::TrialRng;
 use rand::RngExt;
 
@@ -183,6 +184,12 @@ pub struct Scratch {
     /// Solutions at each penalty of the grid in the last inner fold (`LAMBDA_GRID.len() x q`),
     /// starts for the next fold and for the final fit (empty entries: no converged fit).
     path: Vec<Vec<f64>>,
+    /// Wide inner folds: the training rows' span, and the held-out rows in it.
+    span: Span,
+    zt: Vec<f64>,
+    /// Inner penalty path: the solutions two and one penalties back.
+    b0: Vec<f64>,
+    b1: Vec<f64>,
 }
 
 /// Fold labels 0..k for `rows`, stratified by class: each class is shuffled and dealt round-robin,
@@ -346,26 +353,63 @@ impl Pipeline {
                 }
                 by.push(y[i]);
             }
+            // No taller than wide: fit in the centred training rows' span (r <= n - 1 slopes
+            // instead of q; the same solution, see [`Span`]).
+            let reduce = ys.len() <= q;
+            let r = if reduce {
+                let r = s.span.build(&xs, q);
+                s.span.project(&s.xs, &mut s.zt);
+                r
+            } else {
+                q
+            };
+            let (fit_x, test_x) = if reduce {
+                (&s.span.z, &s.zt)
+            } else {
+                (&xs, &s.xs)
+            };
+            // Converged solutions at the two previous penalties (0: none).
+            let mut solved = 0;
             for (li, &lambda) in LAMBDA_GRID.iter().enumerate().rev() {
                 let warm = if li + 1 < LAMBDA_GRID.len() {
+                    s.b1.clone_from(&lr.beta);
                     lr.extrapolate(lambda);
+                    if solved == 2 {
+                        // Second order: the quadratic in log penalty through the solution two
+                        // penalties back with the tangent at the last one.
+                        let g = LAMBDA_GRID;
+                        let rho = (lambda / g[li + 1]).ln() / (g[li + 1] / g[li + 2]).ln();
+                        for ((e, b1), b0) in lr.beta.iter_mut().zip(&s.b1).zip(&s.b0) {
+                            *e += rho * rho * (b0 - b1) + rho * (*e - b1);
+                        }
+                    }
+                    std::mem::swap(&mut s.b0, &mut s.b1);
                     true
                 } else {
                     let prev = &path[li];
                     if prev.len() == q + 1 {
-                        lr.beta.clear();
-                        lr.beta.extend_from_slice(prev);
+                        if reduce {
+                            s.span.to_span(prev, &mut lr.beta);
+                        } else {
+                            lr.beta.clear();
+                            lr.beta.extend_from_slice(prev);
+                        }
                     }
                     prev.len() == q + 1
                 };
-                let ok = lr.fit_from(&xs, q, &ys, lambda, warm) == Fit::Converged;
+                let ok = lr.fit_from(fit_x, r, &ys, lambda, warm) == Fit::Converged;
+                solved = if ok { (solved + 1).min(2) } else { 0 };
                 path[li].clear();
                 if ok {
-                    path[li].extend_from_slice(&lr.beta);
+                    if reduce {
+                        s.span.to_full(&lr.beta, &mut path[li]);
+                    } else {
+                        path[li].extend_from_slice(&lr.beta);
+                    }
                 }
                 for (t, &yt) in s.ys.iter().enumerate() {
                     let pr = if ok {
-                        lr.predict(&s.xs[t * q..(t + 1) * q])
+                        lr.predict(&test_x[t * r..(t + 1) * r])
                     } else {
                         0.5
                     };
@@ -602,8 +646,9 @@ mod tests {
     /// The fast inner cross-validation (penalty path started along its tangent, folds started
     /// from each other, the final fit from the inner solution) chooses the same penalty as
     /// independent cold fits, and the final fit has the cold fit's coefficients, on data shaped
-    /// like the flagship's prediction family (16 patients, 12 correlated regions, p close to n)
-    /// and on a larger, low-dimensional case.
+    /// like the flagship's prediction family (16 patients, 12 correlated regions, p close to n),
+    /// on wide data (12 patients, 14 regions: the inner fits in the rows' span) and on a larger,
+    /// low-dimensional case.
     #[test]
     fn fast_inner_cv_equals_cold_fits() {
         let ridge = Pipeline {
@@ -616,7 +661,9 @@ mod tests {
         let mut s = Scratch::default();
         let mut checked = 0;
         for rep in 0..120u64 {
-            let (n, p) = if rep % 3 == 2 { (40, 3) } else { (16, 12) };
+            // The flagship's shape (p close to n), a wide one (fitted in the rows' span) and a
+            // larger, low-dimensional one.
+            let (n, p) = [(16, 12), (12, 14), (40, 3)][rep as usize % 3];
             let x: Vec<f64> = (0..n * p)
                 .map(|i| {
                     let shared = ((i / p) as f64 * 0.7).sin();

@@ -28,12 +28,20 @@ pub struct Logistic {
     step: Vec<f64>,
     dinv: Vec<f64>,
     xt: Vec<f64>,
-    wr: Vec<(f64, f64)>,
+    /// Per row: one past its last nonzero feature.
+    nz: Vec<usize>,
+    /// Per row: Newton weight mu (1 - mu).
+    w: Vec<f64>,
+    /// Cholesky scratch: a column of the factor, the diagonal of the factored matrix.
+    col: Vec<f64>,
+    diag: Vec<f64>,
     /// Penalty of the last converged fit (whose Hessian factor `l` holds), 0 if none.
     lam: f64,
 }
 
 const MAX_ITER: usize = 100;
+/// After a full Newton step shorter than this, the next steps reuse its Hessian factor.
+const CHORD: f64 = 1e-2;
 /// Newton steps longer than this (largest coordinate) are checked against the objective.
 const LONG_STEP: f64 = 0.5;
 
@@ -136,51 +144,64 @@ impl Logistic {
 
     /// Cholesky factor of `h` (lower, row-major, in `l`, reciprocal pivots in `dinv`) and the
     /// solution of `h step = g` in `step`; false if `h` is not numerically positive definite
-    /// (the pivot rule of [`crate::stats::linalg::cholesky`]). Multiplies by reciprocal pivots
-    /// instead of dividing (one division per row instead of one per entry).
+    /// (the pivot rule of [`crate::stats::linalg::cholesky`]). Right-looking (outer-product)
+    /// form, in place in `h`: each column updates the rows below it by independent
+    /// multiply-adds, where the dot-product form chains every sum through one accumulator (these
+    /// matrices are small, so that chain's latency, not the arithmetic, sets the cost).
     fn solve(&mut self, d: usize) -> bool {
-        let (a, l, dinv) = (&self.h, &mut self.l, &mut self.dinv);
-        l.clear();
-        l.resize(d * d, 0.0);
+        let (a, dinv, col, diag) = (&mut self.h, &mut self.dinv, &mut self.col, &mut self.diag);
         dinv.clear();
         dinv.resize(d, 0.0);
-        for i in 0..d {
-            for j in 0..=i {
-                let mut s = a[i * d + j];
-                let (li, lj) = (&l[i * d..i * d + j], &l[j * d..j * d + j]);
-                for (p, q) in li.iter().zip(lj) {
-                    s -= p * q;
+        diag.clear();
+        diag.extend((0..d).map(|i| a[i * d + i]));
+        for j in 0..d {
+            let s = a[j * d + j];
+            if !(s > 1e-10 * diag[j].abs().max(1.0)) {
+                return false;
+            }
+            let r = s.sqrt();
+            a[j * d + j] = r;
+            let inv = 1.0 / r;
+            dinv[j] = inv;
+            col.clear();
+            for i in j + 1..d {
+                let v = a[i * d + j] * inv;
+                a[i * d + j] = v;
+                col.push(v);
+            }
+            for i in j + 1..d {
+                let lij = col[i - j - 1];
+                for (x, c) in a[i * d + j + 1..=i * d + i].iter_mut().zip(col.iter()) {
+                    *x -= lij * c;
                 }
-                if i == j {
-                    if !(s > 1e-10 * a[i * d + i].abs().max(1.0)) {
-                        return false;
-                    }
-                    let r = s.sqrt();
-                    l[i * d + i] = r;
-                    dinv[i] = 1.0 / r;
-                } else {
-                    l[i * d + j] = s * dinv[j];
-                }
             }
         }
-        let x = &mut self.step;
-        x.clear();
-        x.resize(d, 0.0);
-        for i in 0..d {
-            let mut s = self.g[i];
-            for k in 0..i {
-                s -= l[i * d + k] * x[k];
-            }
-            x[i] = s * dinv[i];
-        }
-        for i in (0..d).rev() {
-            let mut s = x[i];
-            for k in i + 1..d {
-                s -= l[k * d + i] * x[k];
-            }
-            x[i] = s * dinv[i];
-        }
+        std::mem::swap(&mut self.h, &mut self.l);
+        self.substitute(d);
         true
+    }
+
+    /// `step = h^-1 g` from the Cholesky factor left by [`Logistic::solve`], both triangular
+    /// solves column by column (independent updates rather than chained sums).
+    fn substitute(&mut self, d: usize) {
+        let (l, dinv, x) = (&self.l, &self.dinv, &mut self.step);
+        x.clear();
+        x.extend_from_slice(&self.g[..d]);
+        for k in 0..d {
+            let yk = x[k] * dinv[k];
+            x[k] = yk;
+            for (i, xi) in x.iter_mut().enumerate().skip(k + 1) {
+                *xi -= l[i * d + k] * yk;
+            }
+        }
+        // Row i of L is column i of L'.
+        for i in (0..d).rev() {
+            let xi = x[i] * dinv[i];
+            x[i] = xi;
+            for (xk, lik) in x[..i].iter_mut().zip(&l[i * d..i * d + i]) {
+                *xk -= lik * xi;
+            }
+        }
     }
 
     fn newton(&mut self, x: &[f64], p: usize, y: &[bool], lambda: f64, warm: bool) -> Fit {
@@ -201,90 +222,100 @@ impl Logistic {
             self.beta[0] = (prev / (1.0 - prev)).ln();
         }
         let nf = n as f64;
+        // Columns past a row's last nonzero feature add nothing to it (rows in the basis of
+        // their own span are lower-triangular): skip them.
+        self.nz.clear();
+        self.nz.extend((0..n).map(|i| {
+            x[i * p..(i + 1) * p]
+                .iter()
+                .rposition(|&v| v != 0.0)
+                .map_or(0, |k| k + 1)
+        }));
+        // Once Newton's steps are short, the Hessian hardly moves: "chord" steps reuse its
+        // factor and recompute only the gradient (a fraction of the cost), while they shrink
+        // fast; convergence is still a step below the tolerance.
+        let mut chord = false;
+        let mut last_step = f64::INFINITY;
         for _ in 0..MAX_ITER {
-            self.h.clear();
-            self.h.resize(d * d, 0.0);
             self.g.clear();
             self.g.resize(d, 0.0);
-            // Weights and residuals of every row, then the gradient and the Hessian of
-            // -(1/n) loglik (lower triangle only: the solver reads no more; x_0 = 1 is the
-            // intercept).
-            self.wr.clear();
-            for i in 0..n {
-                let row = &x[i * p..(i + 1) * p];
+            if !chord {
+                self.h.clear();
+                self.h.resize(d * d, 0.0);
+            }
+            // Gradient and (lower triangle of the) Hessian of -(1/n) loglik, row by row; x_0 = 1
+            // is the intercept.
+            self.w.clear();
+            for (i, &m) in self.nz.iter().enumerate() {
+                let row = &x[i * p..i * p + m];
                 let mut eta = self.beta[0];
-                for (b, xi) in self.beta[1..].iter().zip(row) {
+                for (b, xi) in self.beta[1..=m].iter().zip(row) {
                     eta += b * xi;
                 }
                 let mu = 1.0 / (1.0 + (-eta).exp());
-                let w = (mu * (1.0 - mu)).max(1e-12);
                 let r = mu - if y[i] { 1.0 } else { 0.0 };
-                self.wr.push((w, r));
                 self.g[0] += r;
-                for (g, xj) in self.g[1..].iter_mut().zip(row) {
+                for (g, xj) in self.g[1..=m].iter_mut().zip(row) {
                     *g += r * xj;
                 }
+                self.w.push((mu * (1.0 - mu)).max(1e-12));
             }
-            // Four rows at a time: a quarter of the loads and stores of H.
-            let mut i = 0;
-            while i + 4 <= n {
-                let r0 = &x[i * p..(i + 1) * p];
-                let r1 = &x[(i + 1) * p..(i + 2) * p];
-                let r2 = &x[(i + 2) * p..(i + 3) * p];
-                let r3 = &x[(i + 3) * p..(i + 4) * p];
-                let (w0, w1, w2, w3) = (
-                    self.wr[i].0,
-                    self.wr[i + 1].0,
-                    self.wr[i + 2].0,
-                    self.wr[i + 3].0,
-                );
-                self.h[0] += (w0 + w1) + (w2 + w3);
-                for j in 1..d {
-                    let (a0, a1, a2, a3) = (
-                        w0 * r0[j - 1],
-                        w1 * r1[j - 1],
-                        w2 * r2[j - 1],
-                        w3 * r3[j - 1],
-                    );
-                    let hrow = &mut self.h[j * d..j * d + j + 1];
-                    hrow[0] += (a0 + a1) + (a2 + a3);
-                    let (s0, s1, s2, s3) = (&r0[..j], &r1[..j], &r2[..j], &r3[..j]);
-                    for (k, h) in hrow[1..].iter_mut().enumerate() {
-                        *h += (a0 * s0[k] + a1 * s1[k]) + (a2 * s2[k] + a3 * s3[k]);
+            if !chord {
+                // Two rows at a time: half the loads and stores of H.
+                let (h, w, nz) = (&mut self.h, &self.w, &self.nz);
+                let mut i = 0;
+                while i + 2 <= n {
+                    let m = nz[i].max(nz[i + 1]);
+                    let (r0, r1) = (&x[i * p..i * p + m], &x[(i + 1) * p..(i + 1) * p + m]);
+                    let (w0, w1) = (w[i], w[i + 1]);
+                    h[0] += w0 + w1;
+                    for (j, hrow) in h[d..].chunks_exact_mut(d).take(m).enumerate() {
+                        let (a0, a1) = (w0 * r0[j], w1 * r1[j]);
+                        hrow[0] += a0 + a1;
+                        for ((h, u), v) in hrow[1..=j + 1].iter_mut().zip(&r0[..=j]).zip(&r1[..=j])
+                        {
+                            *h += a0 * u + a1 * v;
+                        }
                     }
+                    i += 2;
                 }
-                i += 4;
-            }
-            for i in i..n {
-                let row = &x[i * p..(i + 1) * p];
-                let w = self.wr[i].0;
-                self.h[0] += w;
-                for j in 1..d {
-                    let wx = w * row[j - 1];
-                    let hrow = &mut self.h[j * d..j * d + j + 1];
-                    hrow[0] += wx;
-                    for (h, xk) in hrow[1..].iter_mut().zip(&row[..j]) {
-                        *h += wx * xk;
+                if i < n {
+                    let row = &x[i * p..i * p + nz[i]];
+                    h[0] += w[i];
+                    for (j, hrow) in h[d..].chunks_exact_mut(d).take(nz[i]).enumerate() {
+                        let a = w[i] * row[j];
+                        hrow[0] += a;
+                        for (h, xk) in hrow[1..=j + 1].iter_mut().zip(&row[..=j]) {
+                            *h += a * xk;
+                        }
                     }
                 }
             }
             let inv_n = 1.0 / nf;
-            for j in 0..d {
-                self.g[j] *= inv_n;
-                for h in &mut self.h[j * d..=j * d + j] {
-                    *h *= inv_n;
+            for g in self.g.iter_mut() {
+                *g *= inv_n;
+            }
+            for (g, b) in self.g[1..].iter_mut().zip(&self.beta[1..]) {
+                *g += lambda * b;
+            }
+            if chord {
+                self.substitute(d);
+            } else {
+                for (j, hrow) in self.h.chunks_exact_mut(d).enumerate() {
+                    for h in &mut hrow[..=j] {
+                        *h *= inv_n;
+                    }
+                    if j > 0 {
+                        hrow[j] += lambda;
+                    }
                 }
-            }
-            for j in 1..d {
-                self.g[j] += lambda * self.beta[j];
-                self.h[j * d + j] += lambda;
-            }
-            if !self.solve(d) {
-                return if lambda == 0.0 {
-                    Fit::Separated
-                } else {
-                    Fit::Failed
-                };
+                if !self.solve(d) {
+                    return if lambda == 0.0 {
+                        Fit::Separated
+                    } else {
+                        Fit::Failed
+                    };
+                }
             }
             let mut max_step: f64 = self.step.iter().fold(0.0, |m, s| m.max(s.abs()));
             // A long penalised step may overshoot (undamped Newton from a distant start can
@@ -322,6 +353,9 @@ impl Logistic {
                 self.lam = lambda;
                 return Fit::Converged;
             }
+            // Chord steps continue while each is at most a tenth of the one before.
+            chord = max_step < CHORD && (!chord || max_step < 0.1 * last_step);
+            last_step = max_step;
         }
         if lambda == 0.0 {
             Fit::Separated

@@ -20,6 +20,7 @@ pub mod multiplicity;
 pub mod ols;
 pub mod quad;
 pub mod riley;
+pub mod span;
 pub mod telescopes;
 pub mod tost;
 pub mod ttest;
