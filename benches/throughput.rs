@@ -4,7 +4,8 @@
 //! - (a) `peer`: the peer-comparison trial (50 controls vs 50 patients, 12 regions with exchangeable
 //!   correlation 0.5, d = 0.5 in six, no measurement error, Welch t per region, Holm), on the
 //!   default (summary) path and on the subject path.
-//! - (b) `flagship_no_prediction`: the flagship scenario with every family but prediction.
+//! - (b) `flagship_no_prediction`: the flagship scenario with every family but prediction (on the
+//!   default path: the controls' statistics drawn directly, the patients subject by subject).
 //! - (c) `flagship_prediction`: the flagship with its prediction family (5-fold CV, inner CV for
 //!   the penalty).
 
