@@ -93,6 +93,35 @@ struct Factor {
     b: Vec<f64>,
 }
 
+impl GroupModel {
+    /// The controls' first scans: mean `mu`, covariance `D_sigma C_b D_sigma + diag(e^2)`; `None`
+    /// when that is singular.
+    fn controls(s: &Scenario) -> Option<Self> {
+        let r = s.n_regions();
+        let e2: Vec<f64> = s.regions.iter().map(|g| g.meas_sd * g.meas_sd).collect();
+        Some(GroupModel {
+            mean: s.regions.iter().map(|g| g.mu).collect(),
+            chol: crate::stats::linalg::cholesky(&baseline_cov(s, |g| g.sigma), r)?,
+            factor: exchangeable(&s.baseline_corr, r)
+                .map(|rho| factor(rho, s.regions.iter().map(|g| g.sigma), &e2)),
+        })
+    }
+}
+
+/// Covariance of one subject's first scans, `D_sd C_b D_sd + diag(e^2)`, with each region's
+/// between-subject SD from `sd` (controls' or patients').
+fn baseline_cov(s: &Scenario, sd: impl Fn(&crate::scenario::Region) -> f64) -> Vec<f64> {
+    let r = s.n_regions();
+    let mut cov = vec![0.0; r * r];
+    for (i, gi) in s.regions.iter().enumerate() {
+        for (j, gj) in s.regions.iter().enumerate() {
+            let e2 = if i == j { gi.meas_sd * gi.meas_sd } else { 0.0 };
+            cov[i * r + j] = sd(gi) * sd(gj) * s.baseline_corr[i * r + j] + e2;
+        }
+    }
+    cov
+}
+
 /// The common correlation rho >= 0 when the R x R correlation matrix is exchangeable (every
 /// off-diagonal entry equal to it); 0 for one region.
 fn exchangeable(corr: &[f64], r: usize) -> Option<f64> {
@@ -124,33 +153,15 @@ impl SummaryModel {
             .any(|f| matches!(f.kind, FamilyKind::ArmChange | FamilyKind::WithinArmChange));
         let d_arm = if with_change { 2 * r } else { r };
         let e2: Vec<f64> = s.regions.iter().map(|g| g.meas_sd * g.meas_sd).collect();
-        let mut cov_b = vec![0.0; r * r];
-        for i in 0..r {
-            for j in 0..r {
-                cov_b[i * r + j] =
-                    s.regions[i].sigma * s.regions[j].sigma * s.baseline_corr[i * r + j]
-                        + if i == j { e2[i] } else { 0.0 };
-            }
-        }
         let chol = |m: &[f64], d: usize| {
             crate::stats::linalg::cholesky(m, d)
                 .ok_or_else(|| "a group's covariance is singular".to_string())
         };
         let rho = exchangeable(&s.baseline_corr, r);
-        let control = GroupModel {
-            mean: s.regions.iter().map(|g| g.mu).collect(),
-            chol: chol(&cov_b, r)?,
-            factor: rho.map(|rho| factor(rho, s.regions.iter().map(|g| g.sigma), &e2)),
-        };
+        let control = GroupModel::controls(s)
+            .ok_or_else(|| "a group's covariance is singular".to_string())?;
         // Patients' true baselines have their own between-subject SDs (sigma_p).
-        for i in 0..r {
-            for j in 0..r {
-                cov_b[i * r + j] = s.regions[i].sigma_patients
-                    * s.regions[j].sigma_patients
-                    * s.baseline_corr[i * r + j]
-                    + if i == j { e2[i] } else { 0.0 };
-            }
-        }
+        let cov_b = baseline_cov(s, |g| g.sigma_patients);
         let mut arms = Vec::new();
         let dj = 2 * r + 1;
         for arm in &s.arms {
@@ -219,23 +230,8 @@ impl ControlsModel {
         if ranks_controls {
             return None;
         }
-        let r = s.n_regions();
-        let e2: Vec<f64> = s.regions.iter().map(|g| g.meas_sd * g.meas_sd).collect();
-        let mut cov = vec![0.0; r * r];
-        for i in 0..r {
-            for j in 0..r {
-                cov[i * r + j] =
-                    s.regions[i].sigma * s.regions[j].sigma * s.baseline_corr[i * r + j]
-                        + if i == j { e2[i] } else { 0.0 };
-            }
-        }
         Some(ControlsModel {
-            group: GroupModel {
-                mean: s.regions.iter().map(|g| g.mu).collect(),
-                chol: crate::stats::linalg::cholesky(&cov, r)?,
-                factor: exchangeable(&s.baseline_corr, r)
-                    .map(|rho| factor(rho, s.regions.iter().map(|g| g.sigma), &e2)),
-            },
+            group: GroupModel::controls(s)?,
             scan_failure: s.scan_failure,
         })
     }
