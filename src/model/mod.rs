@@ -62,6 +62,8 @@ pub struct Cohort {
     vis: Vec<f64>,
     w: Vec<f64>,
     pool: Vec<Pre>,
+    /// Patients drawn on the observed scale (see [`Cohort::draw_patients`]).
+    observed_scale: bool,
 }
 
 /// Pre-treatment characteristics of a patient drawn before allocation (logistic allocation).
@@ -171,9 +173,12 @@ impl Cohort {
         self.draw_groups(s, sizes, seed, replicate, true);
     }
 
-    /// [`Cohort::draw`] without the controls (their rows are missing values; the patients are
-    /// exactly those of `draw`): for runs that draw the controls' statistics instead
-    /// ([`summary::ControlsModel`]).
+    /// [`Cohort::draw`] without the controls (their rows are missing values), for runs that draw
+    /// the controls' statistics instead ([`summary::ControlsModel`]). The patients have the law
+    /// of `draw`'s but are drawn on the observed scale: each patient's scans, changes and
+    /// improvement in one correlated draw ([`crate::scenario::observed_cov`]; half the normals,
+    /// no separate measurement errors), so their true values are missing (NaN). A scenario
+    /// whose observed covariance is singular falls back to `draw`'s patients exactly.
     pub fn draw_patients(&mut self, s: &Scenario, sizes: &Sizes, seed: u64, replicate: u64) {
         self.draw_groups(s, sizes, seed, replicate, false);
     }
@@ -203,6 +208,7 @@ impl Cohort {
         }
         let n = self.n_subjects();
         self.resize(n, r, v, nc);
+        self.observed_scale = !controls;
 
         if controls {
             let mut g = rng::stream(seed, replicate, rng::STREAM_CONTROLS);
@@ -362,11 +368,21 @@ impl Cohort {
         for zj in self.z[..d].iter_mut() {
             *zj = g.sample(StandardNormal);
         }
-        arm.joint_panels.mul(&self.z[..d], &mut self.w[..d]);
         let row = i * r..(i + 1) * r;
-        for (j, reg) in s.regions.iter().enumerate() {
-            self.true_baseline[row.start + j] = reg.mu + reg.delta + reg.sigma_patients * self.w[j];
-            self.true_change[row.start + j] = arm.kappa[j] + arm.tau[j] * self.w[r + j];
+        // On the observed scale, w holds the scans' and changes' deviations and the standardised
+        // improvement; otherwise the true values' standardised deviations.
+        let observed = arm.observed_panels.as_ref().filter(|_| self.observed_scale);
+        if let Some(panels) = observed {
+            panels.mul(&self.z[..d], &mut self.w[..d]);
+            self.true_baseline[row.clone()].fill(f64::NAN);
+            self.true_change[row.clone()].fill(f64::NAN);
+        } else {
+            arm.joint_panels.mul(&self.z[..d], &mut self.w[..d]);
+            for (j, reg) in s.regions.iter().enumerate() {
+                self.true_baseline[row.start + j] =
+                    reg.mu + reg.delta + reg.sigma_patients * self.w[j];
+                self.true_change[row.start + j] = arm.kappa[j] + arm.tau[j] * self.w[r + j];
+            }
         }
         let s_std = self.w[2 * r];
         let mut improvement = arm.improvement_mean + arm.improvement_sd * s_std;
@@ -422,6 +438,17 @@ impl Cohort {
 
         let fail0 = g.random::<f64>() < s.scan_failure;
         let fail1 = g.random::<f64>() < s.scan_failure;
+        if observed.is_some() {
+            let missed = scan_missed || fail1;
+            for (j, reg) in s.regions.iter().enumerate() {
+                // The follow-up scan is the (possibly failed) baseline scan plus the change.
+                let b = reg.mu + reg.delta + self.w[j];
+                let f = b + arm.kappa[j] + self.w[r + j];
+                self.baseline[row.start + j] = if fail0 { f64::NAN } else { b };
+                self.followup[row.start + j] = if missed { f64::NAN } else { f };
+            }
+            return;
+        }
         scan(
             g,
             s,

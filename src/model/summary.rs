@@ -160,33 +160,21 @@ impl SummaryModel {
         let rho = exchangeable(&s.baseline_corr, r);
         let control = GroupModel::controls(s)
             .ok_or_else(|| "a group's covariance is singular".to_string())?;
-        // Patients' true baselines have their own between-subject SDs (sigma_p).
-        let cov_b = baseline_cov(s, |g| g.sigma_patients);
-        let mut arms = Vec::new();
         let dj = 2 * r + 1;
+        let kept: Vec<usize> = (0..d_arm).collect();
+        let mut arms = Vec::new();
         for arm in &s.arms {
             let mut mean: Vec<f64> = s.regions.iter().map(|g| g.mu + g.delta).collect();
-            let mut cov = vec![0.0; d_arm * d_arm];
-            for i in 0..r {
-                for j in 0..r {
-                    cov[i * d_arm + j] = cov_b[i * r + j];
-                }
-            }
             if with_change {
                 mean.extend_from_slice(&arm.kappa);
-                for i in 0..r {
-                    for j in 0..r {
-                        let cc = arm.tau[i] * arm.tau[j] * arm.joint[(r + i) * dj + r + j]
-                            + if i == j { 2.0 * e2[i] } else { 0.0 };
-                        let bc =
-                            s.regions[i].sigma_patients * arm.tau[j] * arm.joint[i * dj + r + j]
-                                - if i == j { e2[i] } else { 0.0 };
-                        cov[(r + i) * d_arm + r + j] = cc;
-                        cov[i * d_arm + r + j] = bc;
-                        cov[(r + j) * d_arm + i] = bc;
-                    }
-                }
             }
+            // One patient's (baseline scans, observed changes); patients' true baselines have
+            // their own between-subject SDs (sigma_p).
+            let cov = crate::stats::linalg::submatrix(
+                &crate::scenario::observed_cov(&s.regions, arm),
+                dj,
+                &kept,
+            );
             // A zero-variance change (tau = 0, no measurement error) makes the matrix singular;
             // such a region's change is a constant and the subject path is the honest one.
             arms.push(GroupModel {

@@ -29,7 +29,7 @@ pub use spec::*;
 
 pub use load::{load, parse, read_text};
 pub use prediction::{FeatureSet, PredictionConfig};
-pub use resolve::resolve;
+pub use resolve::{observed_cov, resolve};
 pub use sizes::{Grow, Shortfall, Sizes, largest_remainder};
 pub use types::*;
 pub use warnings::{Warning, spec_warnings};

@@ -104,6 +104,12 @@ pub struct Arm {
     pub joint_chol: Vec<f64>,
     /// The same factor stored for fast products (one per simulated patient).
     pub joint_panels: crate::stats::linalg::LowerPanels,
+    /// Cholesky factor (stored for fast products) of the covariance of one patient's observed
+    /// vector: baseline scan minus its mean, observed change (follow-up minus baseline scan)
+    /// minus kappa, per region, then the standardised improvement
+    /// ([`crate::scenario::observed_cov`]); `None` when that covariance is singular (a region
+    /// whose change neither varies nor carries measurement error).
+    pub observed_panels: Option<crate::stats::linalg::LowerPanels>,
     /// Fraction of the final improvement reached at each visit.
     pub time_course: Vec<f64>,
     /// Probability of being a late responder.

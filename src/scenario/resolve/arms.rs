@@ -138,6 +138,7 @@ fn resolve_arm(ck: &mut Checker, a: &ArmSpec, e: &ArmEffects, cx: &ArmContext) -
         joint: Vec::new(),
         joint_chol: Vec::new(),
         joint_panels: Default::default(),
+        observed_panels: None,
     }
 }
 

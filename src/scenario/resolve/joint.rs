@@ -1,7 +1,7 @@
 //! Joint (baseline, change, improvement) correlation matrices and their Cholesky factors.
 
 use super::checker::Checker;
-use crate::scenario::types::Arm;
+use crate::scenario::types::{Arm, Region};
 use crate::stats::linalg;
 
 /// Cholesky factors of the between-region correlations and of each arm's joint matrix (stored in
@@ -10,9 +10,10 @@ pub(super) fn factorise(
     ck: &mut Checker,
     c_b: &[f64],
     c_c: &[f64],
-    nr: usize,
+    regions: &[Region],
     arms: &mut [Arm],
 ) -> (Vec<f64>, Vec<f64>) {
+    let nr = regions.len();
     let mut baseline_chol = Vec::new();
     let mut change_chol = Vec::new();
     match linalg::cholesky(c_c, nr) {
@@ -44,6 +45,12 @@ pub(super) fn factorise(
                 arm.joint = joint;
                 arm.joint_panels.pack(&l, 2 * nr + 1);
                 arm.joint_chol = l;
+                arm.observed_panels = linalg::cholesky(&observed_cov(regions, arm), 2 * nr + 1)
+                    .map(|l| {
+                        let mut p = linalg::LowerPanels::default();
+                        p.pack(&l, 2 * nr + 1);
+                        p
+                    });
             }
             None => {
                 let (msg, min) = explain_not_pd(&joint, nr, &arm.name);
@@ -58,6 +65,47 @@ pub(super) fn factorise(
         }
     }
     (baseline_chol, change_chol)
+}
+
+/// Covariance (row-major, `(2R+1)^2`) of one patient's observed vector in an arm whose joint
+/// correlation is set: per region the baseline scan `B = sigma_p b~ + e0` (centred), then per
+/// region the observed change `C = tau c~ + e1 - e0` (centred), then the standardised improvement
+/// `S`. Measurement errors `e0`, `e1` (SD `meas_sd`) are independent of everything else, so they
+/// add `e^2` to `Var B`, `2 e^2` to `Var C` and `-e^2` to `Cov(B, C)` of the same region.
+///
+/// ```
+/// use trialsim::scenario::{self, observed_cov};
+/// let s = scenario::load("ketamine-ampar-2026").unwrap();
+/// let (r, d) = (s.n_regions(), 2 * s.n_regions() + 1);
+/// let c = observed_cov(&s.regions, &s.arms[0]);
+/// let (g, e2) = (&s.regions[0], s.regions[0].meas_sd.powi(2));
+/// assert!((c[0] - (g.sigma_patients.powi(2) + e2)).abs() < 1e-15);
+/// assert_eq!(c[d * d - 1], 1.0);
+/// ```
+pub fn observed_cov(regions: &[Region], arm: &Arm) -> Vec<f64> {
+    let r = regions.len();
+    let d = 2 * r + 1;
+    // Scale of each coordinate of the joint correlation: sigma_p, tau, 1.
+    let scale: Vec<f64> = regions
+        .iter()
+        .map(|g| g.sigma_patients)
+        .chain(arm.tau.iter().copied())
+        .chain([1.0])
+        .collect();
+    let mut m = vec![0.0; d * d];
+    for i in 0..d {
+        for j in 0..d {
+            m[i * d + j] = scale[i] * scale[j] * arm.joint[i * d + j];
+        }
+    }
+    for (j, g) in regions.iter().enumerate() {
+        let e2 = g.meas_sd * g.meas_sd;
+        m[j * d + j] += e2;
+        m[(r + j) * d + r + j] += 2.0 * e2;
+        m[j * d + r + j] -= e2;
+        m[(r + j) * d + j] -= e2;
+    }
+    m
 }
 
 /// Assemble the (2R+1) joint correlation of an arm from its named blocks.

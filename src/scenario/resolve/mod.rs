@@ -7,6 +7,7 @@ mod design;
 mod dropout;
 mod graphs;
 mod joint;
+pub use joint::observed_cov;
 mod measures;
 mod mmrm;
 mod plan;
@@ -87,7 +88,7 @@ pub(crate) fn resolve_any_size(spec: ScenarioSpec) -> Result<Scenario, Vec<Probl
     }
     // Joint correlation matrices only when the pieces are individually valid.
     let (baseline_chol, change_chol) = if ck.problems.is_empty() {
-        joint::factorise(&mut ck, &m.c_b, &m.c_c, m.regions.len(), &mut arms)
+        joint::factorise(&mut ck, &m.c_b, &m.c_c, &m.regions, &mut arms)
     } else {
         (Vec::new(), Vec::new())
     };
