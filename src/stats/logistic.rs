@@ -187,12 +187,14 @@ impl Logistic {
         let (l, dinv, x) = (&self.l, &self.dinv, &mut self.step);
         x.clear();
         x.extend_from_slice(&self.g[..d]);
-        for k in 0..d {
-            let yk = x[k] * dinv[k];
-            x[k] = yk;
-            for (i, xi) in x.iter_mut().enumerate().skip(k + 1) {
-                *xi -= l[i * d + k] * yk;
+        // Forward: row i of L against the solved part (contiguous reads).
+        for i in 0..d {
+            let (done, rest) = x.split_at_mut(i);
+            let mut s = rest[0];
+            for (lik, xk) in l[i * d..i * d + i].iter().zip(done.iter()) {
+                s -= lik * xk;
             }
+            rest[0] = s * dinv[i];
         }
         // Row i of L is column i of L'.
         for i in (0..d).rev() {
