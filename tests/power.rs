@@ -455,3 +455,30 @@ fn observed_scale_patients_have_the_subject_paths_covariance() {
         }
     }
 }
+
+#[test]
+fn crossover_summary_path_reproduces_the_subject_path_distribution() {
+    // A crossover's families read only each sequence's half period differences: the summary path
+    // draws their mean and scatter for the complete cases (a drawn count: dropout and failed
+    // scans). Unequal change SDs per arm, a period effect, carry-over and measurement error each
+    // enter the half differences' mean or covariance; small sequences make errors visible.
+    let text = r#"{"name": "xo", "design": {"kind": "crossover", "controls": 0, "patients": 14,
+            "arms": [{"name": "a"}, {"name": "b"}], "visits": ["p1", "p2"],
+            "period_effect": {"x": -5}},
+        "measures": {"scan_failure": 0.1, "correlation": {"baseline": 0.3, "change": 0.4}, "regions": [
+            {"name": "x", "control_mean": 200, "between_sd": 24, "test_retest_cv": 0.08},
+            {"name": "y", "control_mean": 700, "between_sd": 84, "test_retest_cv": 0.03},
+            {"name": "z", "control_mean": 50, "between_sd": 5, "test_retest_cv": 0.1}]},
+        "arms": {"a": {"change_pct": {"x": -8, "y": 3}, "change_sd_pct": 6, "carryover": 2, "dropout": 0.1},
+                 "b": {"change_sd_pct": 2, "dropout": 0.05}},
+        "analysis": {"families": [
+            {"name": "student", "kind": "crossover", "arms": ["a", "b"], "test": "student", "multiplicity": "holm"},
+            {"name": "welch", "kind": "crossover", "arms": ["a", "b"], "test": "welch", "multiplicity": "none"}]}}"#;
+    assert!(paths_agree(text) > 40);
+    let builtin = scenario::load("sustained-phase-crossover").unwrap();
+    assert!(matches!(
+        montecarlo::Sampler::new(&builtin, montecarlo::SimPath::Auto).unwrap(),
+        montecarlo::Sampler::Summary(_)
+    ));
+    assert!(runs_agree(&builtin, montecarlo::SimPath::Summary) > 10);
+}

@@ -302,16 +302,19 @@ impl Analyzer {
                 }
             }
             FamilyKind::Crossover => {
-                let c = data.cohort();
                 // Standard 2x2 crossover analysis: half the period difference, compared between
                 // the two sequences by a two-sample t-test; (d1 - d2) / 2 estimates arm a1 - arm a2.
                 for (h, &r) in f.regions.iter().enumerate() {
-                    let half_diff = |g: usize| {
-                        let mut m = Moments::default();
-                        for i in c.group_range(g) {
-                            m.push((c.baseline[i * nr + r] - c.followup[i * nr + r]) / 2.0);
+                    let half_diff = |g: usize| match data {
+                        Data::Summaries(d) => d.half_difference(g - 1, r),
+                        _ => {
+                            let c = data.cohort();
+                            let mut m = Moments::default();
+                            for i in c.group_range(g) {
+                                m.push((c.baseline[i * nr + r] - c.followup[i * nr + r]) / 2.0);
+                            }
+                            m.summary()
                         }
-                        m.summary()
                     };
                     // Group 1 + k is the sequence that starts with arm k.
                     let (first, second) = (half_diff(1 + a1), half_diff(1 + a2));

@@ -16,6 +16,10 @@
 //! one chi^2(n - 1) for the common factor and, per region, one normal and one chi^2(n - 2):
 //! O(d) draws instead of O(d^2), with the same joint law as the Bartlett draw.
 //!
+//! A crossover's families read only each sequence's half period differences, whose law is normal
+//! with the true baseline cancelled (see `GroupModel::crossover_sequence`); its complete cases are
+//! counted first (dropout and failed scans do not depend on the values).
+//!
 //! The observed vector of a patient in arm a is (baseline scan, observed change) with
 //! mean (mu + delta, kappa) and covariance
 //! - var(baseline) = D_sigma C_b D_sigma + diag(e^2) (sigma_p, the patients' SDs, for patients)
@@ -31,8 +35,21 @@ use rand_distr::StandardNormal;
 /// Why the summary path cannot reproduce the subject-level model exactly for a scenario, if it
 /// cannot.
 pub fn ineligible(s: &Scenario) -> Option<String> {
-    if s.design_kind != DesignKind::Parallel {
-        return Some("the design is a crossover".into());
+    if s.design_kind == DesignKind::Crossover {
+        // Half period differences are the whole data of a crossover family; failed scans and
+        // dropout remove subjects independently of their values (drawn as a count).
+        return s
+            .families
+            .iter()
+            .find(|f| {
+                f.kind != FamilyKind::Crossover || f.test == crate::scenario::TestKind::Wilcoxon
+            })
+            .map(|f| {
+                format!(
+                    "family '{}' ({:?}, {:?}) needs subject-level data",
+                    f.name, f.kind, f.test
+                )
+            });
     }
     if s.allocation == Allocation::Logistic {
         return Some("allocation depends on patient characteristics".into());
@@ -74,6 +91,9 @@ pub fn ineligible(s: &Scenario) -> Option<String> {
 #[derive(Debug, Clone)]
 pub struct SummaryModel {
     d_arm: usize,
+    /// A crossover: each arm's group is the sequence that starts with it, its vector the half
+    /// period differences, its size the subjects with both periods observed.
+    crossover: bool,
     control: GroupModel,
     arms: Vec<GroupModel>,
 }
@@ -104,6 +124,40 @@ impl GroupModel {
             chol: crate::stats::linalg::cholesky(&baseline_cov(s, |g| g.sigma), r)?,
             factor: exchangeable(&s.baseline_corr, r)
                 .map(|rho| factor(rho, s.regions.iter().map(|g| g.sigma), &e2)),
+        })
+    }
+}
+
+impl GroupModel {
+    /// Half period differences `(period 1 - period 2) / 2` of the sequence that starts with arm
+    /// `k` (the other arm `o` second): with each arm's effect `kappa_a + tau_a (C_c)^(1/2) z_a`
+    /// drawn independently and the true baseline cancelling, the mean is
+    /// `(kappa_k - kappa_o - period - carryover_k) / 2` and the covariance
+    /// `(D_tau_k C_c D_tau_k + D_tau_o C_c D_tau_o) / 4 + diag(e^2) / 2`; `None` when singular.
+    fn crossover_sequence(s: &Scenario, k: usize) -> Option<Self> {
+        let r = s.n_regions();
+        let (a, o) = (&s.arms[k], &s.arms[1 - k]);
+        let mean = (0..r)
+            .map(|j| (a.kappa[j] - o.kappa[j] - s.period_effect[j] - a.carryover[j]) / 2.0)
+            .collect();
+        let mut cov = vec![0.0; r * r];
+        let dj = 2 * r + 1;
+        for i in 0..r {
+            for j in 0..r {
+                // The joint correlation's change block is the between-region change correlation.
+                let c = a.joint[(r + i) * dj + r + j];
+                cov[i * r + j] = (a.tau[i] * a.tau[j] * c + o.tau[i] * o.tau[j] * c) / 4.0
+                    + if i == j {
+                        s.regions[i].meas_sd * s.regions[i].meas_sd / 2.0
+                    } else {
+                        0.0
+                    };
+            }
+        }
+        Some(GroupModel {
+            mean,
+            chol: crate::stats::linalg::cholesky(&cov, r)?,
+            factor: None,
         })
     }
 }
@@ -147,6 +201,17 @@ impl SummaryModel {
             return Err(why);
         }
         let r = s.n_regions();
+        let singular = || "a group's covariance is singular".to_string();
+        if s.design_kind == DesignKind::Crossover {
+            return Ok(SummaryModel {
+                d_arm: r,
+                crossover: true,
+                control: GroupModel::controls(s).ok_or_else(singular)?,
+                arms: (0..s.arms.len())
+                    .map(|k| GroupModel::crossover_sequence(s, k).ok_or_else(singular))
+                    .collect::<Result<_, _>>()?,
+            });
+        }
         let with_change = s
             .families
             .iter()
@@ -187,6 +252,7 @@ impl SummaryModel {
         }
         Ok(SummaryModel {
             d_arm,
+            crossover: false,
             control,
             arms,
         })
@@ -285,7 +351,21 @@ impl SummaryDraw {
         for (k, n) in counts.iter().enumerate() {
             let mut g = rng::stream(seed, replicate, rng::STREAM_ARM0 + k as u64);
             let mut st = std::mem::take(&mut self.arms[k]);
-            self.group(&mut g, *n, &m.arms[k], m.d_arm, &mut st);
+            let n = if m.crossover {
+                // Complete cases: not dropped out, neither scan failed (independent of values).
+                let (drop, fail) = (s.arms[k].dropout, s.scan_failure);
+                (0..*n)
+                    .filter(|_| {
+                        let dropped = g.random::<f64>() < drop;
+                        let fail0 = g.random::<f64>() < fail;
+                        let fail1 = g.random::<f64>() < fail;
+                        !(dropped || fail0 || fail1)
+                    })
+                    .count()
+            } else {
+                *n
+            };
+            self.group(&mut g, n, &m.arms[k], m.d_arm, &mut st);
             self.arms[k] = st;
         }
     }
@@ -418,6 +498,11 @@ impl SummaryDraw {
                 }
             }
         }
+    }
+
+    /// Half period differences of region r in the crossover sequence that starts with arm k.
+    pub fn half_difference(&self, k: usize, r: usize) -> Summary {
+        stat(&self.arms[k], r, self.d_arm)
     }
 
     /// Baseline summary of region r in the controls.
