@@ -155,6 +155,12 @@ pub struct Analyzer {
     mmrm: mmrm::MmrmScratch,
     rank: rank::RankScratch,
     graph: graphs::GraphWork,
+    /// This trial's subject-level summaries, each computed on first use in one pass over the
+    /// subjects (several families read them): per arm, (baseline, change) of every region
+    /// (empty: not yet), and the patients' baselines of every region.
+    arm_changes: Vec<Vec<summary::BiSummary>>,
+    patients_base: Vec<summary::Summary>,
+    co: Vec<CoMoments>,
 }
 
 /// Families larger than this decide from exact p-values instead of tabled critical values.
@@ -176,6 +182,10 @@ impl Analyzer {
         holdouts: &[prediction::Holdout],
         out: &mut TrialResult,
     ) {
+        for a in self.arm_changes.iter_mut() {
+            a.clear();
+        }
+        self.patients_base.clear();
         for (fi, f) in s.families.iter().enumerate() {
             let tested = match f.gate {
                 None => true,
@@ -362,20 +372,68 @@ impl Analyzer {
             let st = match f.kind {
                 FamilyKind::BaselineDifference => two_sample_stat(
                     f.test,
-                    &data.patients_baseline(r),
+                    &self.patients_baseline(data, r),
                     &data.controls_baseline(r),
                 ),
                 FamilyKind::ArmChange => {
-                    let (m1, m2) = (data.change(a1, r), data.change(a2, r));
+                    let (m1, m2) = (self.change(data, a1, r), self.change(data, a2, r));
                     match f.test {
                         TestKind::Ancova => ttest::ancova_stat(&m1, &m2),
                         t => two_sample_stat(t, &m1.y(), &m2.y()),
                     }
                 }
-                _ => ttest::one_sample_stat(&data.change(a1, r).y()),
+                _ => ttest::one_sample_stat(&self.change(data, a1, r).y()),
             };
             self.tstats.push(st);
         }
+    }
+
+    /// (baseline, change) of region r in arm k: from the drawn statistics, or from this trial's
+    /// per-arm summaries (all regions in one pass over the arm's subjects, in subject order, so
+    /// the same sums as region by region).
+    fn change(&mut self, data: &Data, k: usize, r: usize) -> summary::BiSummary {
+        let c = match data {
+            Data::Summaries(d) => return d.change(k, r),
+            Data::Subjects(c) | Data::Mixed(c, _) => c,
+        };
+        if self.arm_changes.len() <= k {
+            self.arm_changes.resize_with(k + 1, Vec::new);
+        }
+        if self.arm_changes[k].is_empty() {
+            let nr = c.n_regions;
+            self.co.clear();
+            self.co.resize(nr, CoMoments::default());
+            for i in c.arm_range(k) {
+                let (b, f) = (
+                    &c.baseline[i * nr..(i + 1) * nr],
+                    &c.followup[i * nr..(i + 1) * nr],
+                );
+                for ((m, &b), &f) in self.co.iter_mut().zip(b).zip(f) {
+                    m.push(b, f - b);
+                }
+            }
+            self.arm_changes[k].extend(self.co.iter().map(|m| m.summary()));
+        }
+        self.arm_changes[k][r]
+    }
+
+    /// Baseline of region r over all patients, as [`Analyzer::change`] does for changes.
+    fn patients_baseline(&mut self, data: &Data, r: usize) -> summary::Summary {
+        let c = match data {
+            Data::Summaries(d) => return d.patients_baseline(r),
+            Data::Subjects(c) | Data::Mixed(c, _) => c,
+        };
+        if self.patients_base.is_empty() {
+            let nr = c.n_regions;
+            let mut m = vec![Moments::default(); nr];
+            for i in c.patient_range() {
+                for (m, &b) in m.iter_mut().zip(&c.baseline[i * nr..(i + 1) * nr]) {
+                    m.push(b);
+                }
+            }
+            self.patients_base.extend(m.iter().map(|m| m.summary()));
+        }
+        self.patients_base[r]
     }
 
     /// Outcomes and rejections of a t-test family without computing p-values where they cannot
