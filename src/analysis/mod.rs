@@ -16,6 +16,7 @@ pub mod mmrm;
 pub mod prediction;
 mod rank;
 pub mod replication;
+mod tabled;
 
 use crate::model::Cohort;
 use crate::scenario::{Endpoint, Family, FamilyKind, Scenario, TestKind};
@@ -159,6 +160,9 @@ pub struct Analyzer {
     /// subjects (several families read them): per arm, (baseline, change) of every region
     /// (empty: not yet), and the patients' baselines of every region.
     arm_changes: Vec<Vec<summary::BiSummary>>,
+    /// Per (family, testable hypotheses, df): the critical values of a correlation family's
+    /// levels (see `tabled`).
+    critical_cache: Vec<((usize, usize, u64), Vec<f64>)>,
     patients_base: Vec<summary::Summary>,
     co: Vec<CoMoments>,
 }
@@ -224,9 +228,18 @@ impl Analyzer {
                 && f.test != TestKind::Wilcoxon
                 && f.graph.is_none()
                 && !in_cross_graph;
-            if tabled {
-                self.t_stats(data, f);
-                self.decide_t_family(fi, s, f, fr);
+            let tabled_correlation = f.kind == FamilyKind::Correlation
+                && f.test != TestKind::Spearman
+                && f.replication.is_none()
+                && f.graph.is_none()
+                && !in_cross_graph;
+            if tabled || tabled_correlation {
+                if tabled {
+                    self.t_stats(data, f);
+                    self.decide_t_family(fi, s, f, fr);
+                } else {
+                    self.decide_correlation_family(fi, s, data, f, fr);
+                }
                 for r in fr.reject.iter_mut() {
                     *r &= tested;
                 }
@@ -434,129 +447,6 @@ impl Analyzer {
             self.patients_base.extend(m.iter().map(|m| m.summary()));
         }
         self.patients_base[r]
-    }
-
-    /// Outcomes and rejections of a t-test family without computing p-values where they cannot
-    /// matter: each statistic is placed among the critical values of the procedure's levels
-    /// (tables per level), and the procedure decides from those brackets
-    /// ([`multiplicity::reject_from_brackets`]), exactly as from exact p-values. Statistics within
-    /// 1e-7 (relative) of a critical value get their exact p-value compared instead. The outcome's
-    /// p is then the smallest level at or above the p-value (1 above every level), not the p-value.
-    fn decide_t_family(&mut self, fi: usize, s: &Scenario, f: &Family, fr: &mut FamilyResult) {
-        let alt = f.alternative;
-        self.nodes.clear();
-        for (o, t) in fr.outcomes.iter_mut().zip(&self.tstats) {
-            let nodes = crate::stats::dist::Nodes::at(t.df);
-            *o = t.without_p_at(nodes.as_ref());
-            self.nodes.push(nodes);
-        }
-        let m = fr
-            .outcomes
-            .iter()
-            .filter(|o| o.statistic.is_finite())
-            .count();
-        if m > MAX_TABLED_LEVELS {
-            // Very large families: exact p-values and the usual adjustment (tables per level
-            // would cost more than they save).
-            for (o, t) in fr.outcomes.iter_mut().zip(&self.tstats) {
-                *o = t.outcome(alt);
-            }
-            for (a, o) in fr.adjusted.iter_mut().zip(&fr.outcomes) {
-                *a = o.p;
-            }
-            multiplicity::adjust(&mut fr.adjusted, f.multiplicity, &mut self.idx);
-            for (r, a) in fr.reject.iter_mut().zip(&fr.adjusted) {
-                *r = *a <= s.family_alpha(f);
-            }
-            return;
-        }
-        let tables = self.level_tables(fi, f.multiplicity, m, s.family_alpha(f), alt);
-        self.brackets.clear();
-        for (o, nodes) in fr.outcomes.iter().zip(&self.nodes) {
-            if !o.statistic.is_finite() {
-                self.brackets.push(None);
-                continue;
-            }
-            let t = o.statistic;
-            let directed = match alt {
-                crate::scenario::Alternative::TwoSided => t.abs(),
-                crate::scenario::Alternative::Greater => t,
-                crate::scenario::Alternative::Less => -t,
-            };
-            // p <= level j  <=>  directed >= critical(j); critical values fall as j rises. The
-            // grid placement of this df is shared by every level's table.
-            let at_or_below = |j: usize| {
-                let (level, table) = &tables[j];
-                let c = match &nodes {
-                    Some(n) => table.at(n),
-                    None => table.get(o.df),
-                };
-                if (directed - c).abs() > 1e-7 * c.abs() {
-                    directed >= c
-                } else {
-                    ttest::t_pvalue(t, o.df, alt) <= *level
-                }
-            };
-            // Most statistics are above every level or at or below the strictest: try the ends
-            // first (the same answer as the search, in one or two lookups).
-            let last = tables.len().saturating_sub(1);
-            let (mut lo, mut hi) = if tables.is_empty() || !at_or_below(last) {
-                (tables.len(), tables.len())
-            } else if at_or_below(0) {
-                (0, 0)
-            } else {
-                (1, last)
-            };
-            while lo < hi {
-                let mid = (lo + hi) / 2;
-                if at_or_below(mid) {
-                    hi = mid
-                } else {
-                    lo = mid + 1
-                }
-            }
-            self.brackets.push(Some(lo));
-        }
-        multiplicity::reject_from_brackets(f.multiplicity, &self.brackets, &mut fr.reject);
-        for ((o, b), a) in fr
-            .outcomes
-            .iter_mut()
-            .zip(&self.brackets)
-            .zip(fr.adjusted.iter_mut())
-        {
-            if let Some(b) = b {
-                o.p = tables.get(*b).map_or(1.0, |(level, _)| *level);
-            }
-            *a = f64::NAN;
-        }
-    }
-
-    /// Critical-value tables for the levels of a family's procedure with m testable hypotheses,
-    /// built once per worker.
-    fn level_tables(
-        &mut self,
-        fi: usize,
-        method: crate::scenario::Multiplicity,
-        m: usize,
-        alpha: f64,
-        alt: crate::scenario::Alternative,
-    ) -> LevelTables {
-        if let Some((_, t)) = self.level_cache.iter().find(|(k, _)| *k == (fi, m)) {
-            return t.clone();
-        }
-        let tables: Vec<_> = multiplicity::levels(method, m, alpha)
-            .into_iter()
-            .map(|level| {
-                let p = match alt {
-                    crate::scenario::Alternative::TwoSided => 1.0 - level / 2.0,
-                    _ => 1.0 - level,
-                };
-                (level, crate::stats::dist::quantile_table(p))
-            })
-            .collect();
-        let t = std::sync::Arc::new(tables);
-        self.level_cache.push(((fi, m), t.clone()));
-        t
     }
 
     /// Improvement at visit v, arm a1 minus arm a2: t-test, or ANCOVA adjusted for the family's

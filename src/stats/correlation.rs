@@ -30,19 +30,46 @@ pub fn pearson(s: &BiSummary, alt: Alternative) -> TestOutcome {
     from_r(r, s.n, 1.0, alt)
 }
 
+/// [`pearson`] without its p-value (NaN): the estimate, interval, statistic and df, bit for bit,
+/// for decisions read off critical values.
+///
+/// ```
+/// use trialsim::stats::{moments::CoMoments, correlation::{pearson, pearson_without_p}};
+/// use trialsim::scenario::Alternative;
+/// let mut c = CoMoments::default();
+/// for (x, y) in [(1.0, 2.0), (2.0, 1.0), (3.0, 4.0), (4.0, 3.0), (5.0, 6.0)] { c.push(x, y); }
+/// let (a, b) = (pearson_without_p(&c.summary()), pearson(&c.summary(), Alternative::TwoSided));
+/// assert!(a.p.is_nan());
+/// assert_eq!((a.estimate, a.ci_low, a.statistic, a.df), (b.estimate, b.ci_low, b.statistic, b.df));
+/// ```
+pub fn pearson_without_p(s: &BiSummary) -> TestOutcome {
+    if s.n < 3.0 || !(s.sxx > 0.0) || !(s.syy > 0.0) {
+        return TestOutcome::invalid();
+    }
+    let r = (s.sxy / (s.sxx * s.syy).sqrt()).clamp(-1.0, 1.0);
+    without_p(r, s.n, 1.0)
+}
+
 /// Test outcome for a correlation `r` from `n` pairs; `z_var_factor` scales the Fisher-z variance
 /// (1 for Pearson, 1.06 for Spearman).
 pub fn from_r(r: f64, n: f64, z_var_factor: f64, alt: Alternative) -> TestOutcome {
+    let mut o = without_p(r, n, z_var_factor);
+    let (t, df) = (o.statistic, o.df);
+    o.p = match alt {
+        Alternative::TwoSided => (2.0 * t_sf(t.abs(), df)).min(1.0),
+        Alternative::Greater => t_sf(t, df),
+        Alternative::Less => t_sf(-t, df),
+    };
+    o
+}
+
+/// [`from_r`] without the p-value (NaN).
+fn without_p(r: f64, n: f64, z_var_factor: f64) -> TestOutcome {
     let df = n - 2.0;
     let t = if r.abs() >= 1.0 {
         r.signum() * f64::INFINITY
     } else {
         r * (df / (1.0 - r * r)).sqrt()
-    };
-    let p = match alt {
-        Alternative::TwoSided => (2.0 * t_sf(t.abs(), df)).min(1.0),
-        Alternative::Greater => t_sf(t, df),
-        Alternative::Less => t_sf(-t, df),
     };
     let (lo, hi) = if n > 3.0 {
         let z = r.clamp(-1.0 + 1e-15, 1.0 - 1e-15).atanh();
@@ -57,7 +84,7 @@ pub fn from_r(r: f64, n: f64, z_var_factor: f64, alt: Alternative) -> TestOutcom
         ci_high: hi,
         statistic: t,
         df,
-        p,
+        p: f64::NAN,
     }
 }
 
