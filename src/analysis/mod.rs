@@ -160,11 +160,12 @@ pub struct Analyzer {
     /// subjects (several families read them): per arm, (baseline, change) of every region
     /// (empty: not yet), and the patients' baselines of every region.
     arm_changes: Vec<Vec<summary::BiSummary>>,
+    patients_base: Vec<summary::Summary>,
+    co: Vec<CoMoments>,
+    mo: Vec<Moments>,
     /// Per (family, testable hypotheses, df): the critical values of a correlation family's
     /// levels (see `tabled`).
     critical_cache: Vec<((usize, usize, u64), Vec<f64>)>,
-    patients_base: Vec<summary::Summary>,
-    co: Vec<CoMoments>,
 }
 
 /// Families larger than this decide from exact p-values instead of tabled critical values.
@@ -358,16 +359,7 @@ impl Analyzer {
                             }
                             correlation::spearman(&mut self.xs, &mut self.ys, &mut self.idx, alt)
                         }
-                        _ => {
-                            let mut m = CoMoments::default();
-                            for i in c.arm_range(a1) {
-                                m.push(
-                                    c.followup[i * nr + r] - c.baseline[i * nr + r],
-                                    c.observed_improvement(i, f.visits[0]),
-                                );
-                            }
-                            correlation::pearson(&m.summary(), alt)
-                        }
+                        _ => correlation::pearson(&change_improvement(c, f, r), alt),
                     };
                 }
             }
@@ -438,13 +430,15 @@ impl Analyzer {
         };
         if self.patients_base.is_empty() {
             let nr = c.n_regions;
-            let mut m = vec![Moments::default(); nr];
+            self.mo.clear();
+            self.mo.resize(nr, Moments::default());
             for i in c.patient_range() {
-                for (m, &b) in m.iter_mut().zip(&c.baseline[i * nr..(i + 1) * nr]) {
+                for (m, &b) in self.mo.iter_mut().zip(&c.baseline[i * nr..(i + 1) * nr]) {
                     m.push(b);
                 }
             }
-            self.patients_base.extend(m.iter().map(|m| m.summary()));
+            self.patients_base
+                .extend(self.mo.iter().map(|m| m.summary()));
         }
         self.patients_base[r]
     }
@@ -513,6 +507,20 @@ fn change_moments(c: &Cohort, k: usize, r: usize) -> CoMoments {
         m.push(b, c.followup[i * nr + r] - b);
     }
     m
+}
+
+/// (observed change of region r, improvement at the family's visit) in the family's first arm,
+/// complete pairs: the data of a correlation family's hypothesis.
+fn change_improvement(c: &Cohort, f: &Family, r: usize) -> summary::BiSummary {
+    let nr = c.n_regions;
+    let mut m = CoMoments::default();
+    for i in c.arm_range(f.arms.0) {
+        m.push(
+            c.followup[i * nr + r] - c.baseline[i * nr + r],
+            c.observed_improvement(i, f.visits[0]),
+        );
+    }
+    m.summary()
 }
 
 /// (baseline score, improvement at visit v) in arm k, complete cases.

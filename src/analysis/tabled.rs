@@ -8,9 +8,8 @@
 //! then the smallest level at or above the p-value (1 above every level), not the p-value; only
 //! its finiteness (a valid test) is read by the Monte Carlo summaries.
 
-use super::{Analyzer, Data, FamilyResult, LevelTables, MAX_TABLED_LEVELS};
+use super::{Analyzer, Data, FamilyResult, LevelTables, MAX_TABLED_LEVELS, change_improvement};
 use crate::scenario::{Alternative, Family, Multiplicity, Scenario};
-use crate::stats::moments::CoMoments;
 use crate::stats::{correlation, multiplicity, ttest};
 
 impl Analyzer {
@@ -120,17 +119,9 @@ impl Analyzer {
         fr: &mut FamilyResult,
     ) {
         let c = data.cohort();
-        let nr = c.n_regions;
         let alt = f.alternative;
         for (o, &r) in fr.outcomes.iter_mut().zip(&f.regions) {
-            let mut m = CoMoments::default();
-            for i in c.arm_range(f.arms.0) {
-                m.push(
-                    c.followup[i * nr + r] - c.baseline[i * nr + r],
-                    c.observed_improvement(i, f.visits[0]),
-                );
-            }
-            *o = correlation::pearson_without_p(&m.summary());
+            *o = correlation::pearson_without_p(&change_improvement(c, f, r));
         }
         // Testable exactly when the exact p-value is finite (r = +-1 is a valid test, p = 0).
         let testable = |o: &ttest::TestOutcome| !o.statistic.is_nan() && o.df > 0.0;
@@ -265,20 +256,10 @@ mod tests {
     /// Exact-p rejections of a family: p-values from [`correlation::pearson`] (checked against
     /// SciPy in its doc test), adjusted by [`multiplicity::adjust`].
     fn exact_rejections(s: &Scenario, c: &Cohort, f: &Family) -> Vec<bool> {
-        let nr = c.n_regions;
         let mut p: Vec<f64> = f
             .regions
             .iter()
-            .map(|&r| {
-                let mut m = CoMoments::default();
-                for i in c.arm_range(f.arms.0) {
-                    m.push(
-                        c.followup[i * nr + r] - c.baseline[i * nr + r],
-                        c.observed_improvement(i, f.visits[0]),
-                    );
-                }
-                correlation::pearson(&m.summary(), f.alternative).p
-            })
+            .map(|&r| correlation::pearson(&change_improvement(c, f, r), f.alternative).p)
             .collect();
         multiplicity::adjust(&mut p, f.multiplicity, &mut Vec::new());
         p.iter().map(|a| *a <= s.family_alpha(f)).collect()

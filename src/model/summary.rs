@@ -126,9 +126,7 @@ impl GroupModel {
                 .map(|rho| factor(rho, s.regions.iter().map(|g| g.sigma), &e2)),
         })
     }
-}
 
-impl GroupModel {
     /// Half period differences `(period 1 - period 2) / 2` of the sequence that starts with arm
     /// `k` (the other arm `o` second): with each arm's effect `kappa_a + tau_a (C_c)^(1/2) z_a`
     /// drawn independently and the true baseline cancelling, the mean is
@@ -218,13 +216,9 @@ impl SummaryModel {
             .any(|f| matches!(f.kind, FamilyKind::ArmChange | FamilyKind::WithinArmChange));
         let d_arm = if with_change { 2 * r } else { r };
         let e2: Vec<f64> = s.regions.iter().map(|g| g.meas_sd * g.meas_sd).collect();
-        let chol = |m: &[f64], d: usize| {
-            crate::stats::linalg::cholesky(m, d)
-                .ok_or_else(|| "a group's covariance is singular".to_string())
-        };
+        let chol = |m: &[f64], d: usize| crate::stats::linalg::cholesky(m, d).ok_or_else(singular);
         let rho = exchangeable(&s.baseline_corr, r);
-        let control = GroupModel::controls(s)
-            .ok_or_else(|| "a group's covariance is singular".to_string())?;
+        let control = GroupModel::controls(s).ok_or_else(singular)?;
         let dj = 2 * r + 1;
         let kept: Vec<usize> = (0..d_arm).collect();
         let mut arms = Vec::new();
